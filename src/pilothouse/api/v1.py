@@ -1,0 +1,34 @@
+"""The API object at /api/v1/: every app's routers mounted under one auth and error scheme."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+import pilothouse
+from pilothouse.api import changes, errors
+from pilothouse.api.auth import AUTH
+from pilothouse.people.api import ROUTERS as PEOPLE
+from pilothouse.portfolio.api import ROUTERS as PORTFOLIO
+from pilothouse.roadmap.api import ROUTERS as ROADMAP
+from pilothouse.strategy.api import ROUTERS as STRATEGY
+
+api = NinjaAPI(
+    title="Pilothouse API",
+    version=f"v1 ({pilothouse.__version__})",
+    description=(
+        "The Pilothouse REST API. Authenticate with `Authorization: Bearer <token>` "
+        "(create one with `pilothouse token create`) or the browser session. Lists answer "
+        '`{"items": [...], "count": N}` and take `limit`, `offset`, `ordering` and filters. '
+        "Updates are PATCH with the object's current `version`; a stale version answers 409."
+    ),
+    auth=AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+errors.install(api)
+
+for routers in (PORTFOLIO, STRATEGY, ROADMAP, PEOPLE):
+    for prefix, router in routers.items():
+        api.add_router(prefix, router)
+api.add_router("/changes", changes.router)

@@ -1,0 +1,1 @@
+"""Deterministic generator of the demo organization (small and large scales)."""

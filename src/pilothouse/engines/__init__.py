@@ -1,0 +1,1 @@
+"""Pure-Python analytic engines (scoring, forecasting, statistics, text). No Django here."""

@@ -1,0 +1,1 @@
+"""The product team: people, reporting lines, levels (the career ladder comes later)."""

@@ -1,0 +1,1 @@
+"""Product lines, products and product areas: the portfolio a product leader runs."""

@@ -1,0 +1,1 @@
+"""Features and releases: what is built, for which product, by when."""

@@ -1,0 +1,43 @@
+"""Every write to features and releases goes through these."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from pilothouse.core.writes import ModelWrites
+from pilothouse.roadmap.models import STAGE_TRANSITIONS, Feature, FeatureStage, Release
+
+
+class FeatureWrites(ModelWrites):
+    """Features move through their stages along STAGE_TRANSITIONS only, and the start
+    and completion dates are filled in when work starts and ships."""
+
+    def prepare(self, instance: Feature | None, data: dict[str, Any]) -> dict[str, Any]:
+        new_stage = data.get("stage")
+        if instance is not None and new_stage and new_stage != instance.stage:
+            allowed = STAGE_TRANSITIONS.get(instance.stage, frozenset())
+            if new_stage not in allowed:
+                choices = ", ".join(sorted(allowed)) or "none"
+                raise ValidationError(
+                    {
+                        "stage": f"A feature cannot move from {instance.stage} to {new_stage}; "
+                        f"allowed next stages: {choices}."
+                    }
+                )
+        today = timezone.localdate()
+        started = data.get("started_on", instance.started_on if instance else None)
+        completed = data.get("completed_on", instance.completed_on if instance else None)
+        if new_stage == FeatureStage.IN_PROGRESS and started is None:
+            data["started_on"] = today
+        if new_stage in {FeatureStage.RELEASED, FeatureStage.MEASURED} and completed is None:
+            data["completed_on"] = today
+            if started is None:
+                data["started_on"] = today
+        return data
+
+
+feature = FeatureWrites(Feature)
+release = ModelWrites(Release)

@@ -1,0 +1,1 @@
+"""Objectives that cascade from company to product, key results, initiatives."""

@@ -1,0 +1,44 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+import pytest
+
+from pilothouse.core.roles import Role
+from tests.factories import UserFactory
+
+ROLES = [role.value for role in Role]
+
+
+@pytest.fixture
+def make_user(db):
+    def make(role: str = Role.VIEWER, **kwargs):
+        return UserFactory(role=role, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def admin_user(make_user):
+    return make_user(Role.ADMIN, username="admin")
+
+
+@pytest.fixture
+def leader(make_user):
+    return make_user(Role.PRODUCT_LEADER, username="leader")
+
+
+@pytest.fixture
+def viewer(make_user):
+    return make_user(Role.VIEWER, username="viewer")
+
+
+@pytest.fixture
+def as_user(client):
+    """Log the test client in as a user: `as_user(user)` returns the client."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

@@ -1,0 +1,17 @@
+"""Settings for the test suite: a throw-away data dir and secret, fast password hashing."""
+
+import os
+import secrets
+import tempfile
+
+os.environ.setdefault("PILOTHOUSE_DATA_DIR", tempfile.mkdtemp(prefix="pilothouse-test-"))
+os.environ.setdefault("PILOTHOUSE_SECRET_KEY", secrets.token_urlsafe(50))
+
+from pilothouse.config.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
