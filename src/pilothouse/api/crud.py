@@ -123,6 +123,15 @@ def resolve(resource: Resource, payload: dict[str, Any]) -> tuple[dict, dict]:
     return data, m2m
 
 
+def api_names(resource: Resource, exc: ValidationError) -> ValidationError:
+    """The same errors, with model field names ("product") turned into the API's ("product_id")."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    names = {model_field: api_field for api_field, (model_field, _) in resource.refs.items()}
+    names.update({model_field: api_field for api_field, (model_field, _) in resource.many.items()})
+    return ValidationError({names.get(name, name): errs for name, errs in exc.error_dict.items()})
+
+
 def register(router: Router, resource: Resource) -> None:
     Out, CreateIn, UpdateIn, Filters = (
         resource.out,
@@ -176,7 +185,10 @@ def register(router: Router, resource: Resource) -> None:
     )
     def create_object(request: HttpRequest, payload: CreateIn):
         data, m2m = resolve(resource, payload.dict(exclude_unset=True))
-        obj = resource.create(actor=request.user, data=data, m2m=m2m)
+        try:
+            obj = resource.create(actor=request.user, data=data, m2m=m2m)
+        except ValidationError as exc:
+            raise api_names(resource, exc) from exc
         return 201, fetch(obj.pk)
 
     @router.patch(
@@ -189,9 +201,12 @@ def register(router: Router, resource: Resource) -> None:
         fields = payload.dict(exclude_unset=True)
         version = fields.pop("version")
         data, m2m = resolve(resource, fields)
-        obj = resource.update(
-            actor=request.user, instance=fetch(pk), version=version, data=data, m2m=m2m
-        )
+        try:
+            obj = resource.update(
+                actor=request.user, instance=fetch(pk), version=version, data=data, m2m=m2m
+            )
+        except ValidationError as exc:
+            raise api_names(resource, exc) from exc
         return fetch(obj.pk)
 
     @router.delete(

@@ -21,6 +21,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _field_value(field: models.Field, instance: models.Model) -> Any:
+    value = field.value_from_object(instance)
+    if isinstance(field, models.DecimalField) and isinstance(value, decimal.Decimal):
+        # 100 and 100.0000 are the same stored value: compare them at the column's scale.
+        value = value.quantize(decimal.Decimal(1).scaleb(-field.decimal_places))
+    return value
+
+
 def snapshot(instance: models.Model) -> dict[str, Any]:
     """The loggable state of an object: concrete fields (FKs as ids) and many-to-many ids."""
     skip = getattr(instance, "BOOKKEEPING_FIELDS", frozenset())
@@ -28,7 +36,7 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     for field in instance._meta.concrete_fields:
         if field.name in skip:
             continue
-        state[field.name] = _plain(field.value_from_object(instance))
+        state[field.name] = _plain(_field_value(field, instance))
     if instance.pk is not None:
         for field in instance._meta.many_to_many:
             state[field.name] = sorted(getattr(instance, field.name).values_list("pk", flat=True))
