@@ -89,9 +89,18 @@ def _serve(*, host: str, port: int, workers: int) -> int:
     if not 0 < port < 65536:
         raise CliError("--port: must be between 1 and 65535")
     argv = [
-        sys.executable, "-m", "gunicorn", "pilothouse.config.wsgi:application",
-        "--bind", f"{host}:{port}", "--workers", str(workers),
-        "--access-logfile", "-", "--graceful-timeout", "10",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "pilothouse.config.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "10",
     ]
     sys.stdout.flush()
     os.execv(sys.executable, argv)
@@ -116,8 +125,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     try:
         with Progress(
-            TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(), console=console, transient=True,
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
         ) as progress:
             tasks: dict[str, int] = {}
 
@@ -171,7 +184,10 @@ def cmd_createuser(args: argparse.Namespace) -> int:
     password = _read_password(args)
     try:
         user = user_create(
-            actor=None, username=args.username, role=args.role, email=args.email or "",
+            actor=None,
+            username=args.username,
+            role=args.role,
+            email=args.email or "",
             password=password,
         )
     except ValidationError as exc:
@@ -201,8 +217,17 @@ def cmd_token_create(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise CliError(str(exc)) from exc
     if args.json:
-        print(json.dumps({"id": token.pk, "name": token.name, "user": user.username,
-                          "prefix": token.prefix, "token": secret}))
+        print(
+            json.dumps(
+                {
+                    "id": token.pk,
+                    "name": token.name,
+                    "user": user.username,
+                    "prefix": token.prefix,
+                    "token": secret,
+                }
+            )
+        )
     else:
         console.print(f"Token {token.pk} ({token.name}) for {user.username}; shown once:")
         print(secret)
@@ -227,9 +252,14 @@ def cmd_token_list(args: argparse.Namespace) -> int:
     from pilothouse.core.selectors import token_list
 
     rows = [
-        {"id": t.pk, "name": t.name, "prefix": t.prefix, "created_at": t.created_at.isoformat(),
-         "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
-         "active": t.is_active}
+        {
+            "id": t.pk,
+            "name": t.name,
+            "prefix": t.prefix,
+            "created_at": t.created_at.isoformat(),
+            "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+            "active": t.is_active,
+        }
         for t in token_list(user=_user(args.user))
     ]
     if args.json:
@@ -237,8 +267,10 @@ def cmd_token_list(args: argparse.Namespace) -> int:
     else:
         for row in rows:
             state = "active" if row["active"] else "revoked"
-            console.print(f"{row['id']:>5}  {row['prefix']}…  {row['name']}  {state}  "
-                          f"last used {row['last_used_at'] or 'never'}")
+            console.print(
+                f"{row['id']:>5}  {row['prefix']}…  {row['name']}  {state}  "
+                f"last used {row['last_used_at'] or 'never'}"
+            )
     return 0
 
 
@@ -257,19 +289,22 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     # SUPPRESS: a subcommand's own --data-dir must not reset one given before it.
     common.add_argument(
-        "--data-dir", default=argparse.SUPPRESS,
+        "--data-dir",
+        default=argparse.SUPPRESS,
         help="data directory (default: $PILOTHOUSE_DATA_DIR, else ./var)",
     )
     parser = argparse.ArgumentParser(
-        prog="pilothouse", parents=[common],
+        prog="pilothouse",
+        parents=[common],
         description="Pilothouse: the product leader's platform.",
     )
     parser.add_argument("--version", action="version", version=f"pilothouse {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, handler: Callable[[argparse.Namespace], int], help_text: str, **kw):
-        command = sub.add_parser(name, parents=[common], help=help_text, description=help_text,
-                                 **kw)
+        command = sub.add_parser(
+            name, parents=[common], help=help_text, description=help_text, **kw
+        )
         command.set_defaults(handler=handler)
         return command
 
@@ -292,12 +327,16 @@ def build_parser() -> argparse.ArgumentParser:
     createuser = add("createuser", cmd_createuser, "create a login with a role")
     createuser.add_argument("--username", required=True)
     createuser.add_argument(
-        "--role", required=True,
+        "--role",
+        required=True,
         choices=["admin", "product_leader", "product_manager", "contributor", "viewer"],
     )
     createuser.add_argument("--email")
-    createuser.add_argument("--password-stdin", action="store_true",
-                            help="read the password from the first line of standard input")
+    createuser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input",
+    )
 
     token = add("token", lambda a: 0, "create, list or revoke API tokens")
     token_sub = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")

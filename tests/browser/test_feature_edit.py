@@ -39,6 +39,8 @@ def test_edit_a_feature_and_see_it_in_history(page, log_in):
 
     feature.refresh_from_db()
     assert (feature.title, feature.stage, feature.version) == (
-        "Invoices in any currency", "candidate", 2,
+        "Invoices in any currency",
+        "candidate",
+        2,
     )
     assert Feature.objects.count() == 1

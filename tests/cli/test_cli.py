@@ -14,7 +14,10 @@ PILOTHOUSE = [sys.executable, "-m", "pilothouse.cli"]
 
 
 def run(
-    *args: str, data_dir: Path, stdin: str | None = None, env: dict | None = None,
+    *args: str,
+    data_dir: Path,
+    stdin: str | None = None,
+    env: dict | None = None,
     data_dir_first: bool = True,
 ):
     """Run the CLI; `--data-dir` goes before the command, or after it (both are accepted)."""
@@ -26,7 +29,11 @@ def run(
         [*PILOTHOUSE, "--data-dir", str(data_dir), *args]
         if data_dir_first
         else [*PILOTHOUSE, *args, "--data-dir", str(data_dir)],
-        input=stdin, capture_output=True, text=True, env=environment, timeout=120,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
     )
 
 
@@ -59,8 +66,16 @@ def test_commands_refuse_an_uninitialised_data_dir(tmp_path):
 
 def test_createuser_and_token_lifecycle(data_dir):
     created = run(
-        "createuser", "--username", "ada", "--role", "product_leader", "--email", "ada@x.org",
-        "--password-stdin", data_dir=data_dir, stdin="a-long-and-unusual-passphrase\n",
+        "createuser",
+        "--username",
+        "ada",
+        "--role",
+        "product_leader",
+        "--email",
+        "ada@x.org",
+        "--password-stdin",
+        data_dir=data_dir,
+        stdin="a-long-and-unusual-passphrase\n",
     )
     assert created.returncode == 0, created.stderr
     assert "ada" in created.stdout
@@ -68,31 +83,34 @@ def test_createuser_and_token_lifecycle(data_dir):
     token = run("token", "create", "--user", "ada", "--name", "ci", "--json", data_dir=data_dir)
     assert token.returncode == 0, token.stderr
     body = json.loads(token.stdout)
-    assert body["token"].startswith("ph_") and body["name"] == "ci"
+    assert body["token"].startswith("ph_")
+    assert body["name"] == "ci"
 
-    listed = json.loads(
-        run("token", "list", "--user", "ada", "--json", data_dir=data_dir).stdout
-    )
+    listed = json.loads(run("token", "list", "--user", "ada", "--json", data_dir=data_dir).stdout)
     assert [row["id"] for row in listed] == [body["id"]]
     assert listed[0]["active"] is True
     assert body["token"] not in json.dumps(listed)  # the secret is never shown again
 
     revoked = run("token", "revoke", str(body["id"]), data_dir=data_dir)
     assert revoked.returncode == 0, revoked.stderr
-    listed = json.loads(
-        run("token", "list", "--user", "ada", "--json", data_dir=data_dir).stdout
-    )
+    listed = json.loads(run("token", "list", "--user", "ada", "--json", data_dir=data_dir).stdout)
     assert listed[0]["active"] is False
 
 
 @pytest.mark.parametrize(
     ("args", "stdin", "message"),
     [
-        (["createuser", "--username", "bo", "--role", "viewer", "--password-stdin"], "123\n",
-         "password:"),
+        (
+            ["createuser", "--username", "bo", "--role", "viewer", "--password-stdin"],
+            "123\n",
+            "password:",
+        ),
         (["createuser", "--username", "bo", "--role", "viewer"], "", "--password-stdin"),
-        (["createuser", "--username", "", "--role", "viewer", "--password-stdin"],
-         "a-long-and-unusual-passphrase\n", "username:"),
+        (
+            ["createuser", "--username", "", "--role", "viewer", "--password-stdin"],
+            "a-long-and-unusual-passphrase\n",
+            "username:",
+        ),
         (["token", "create", "--user", "nobody"], None, "no user named 'nobody'"),
         (["token", "revoke", "9999"], None, "no token with id 9999"),
     ],

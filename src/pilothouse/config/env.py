@@ -66,6 +66,19 @@ def parse_list(raw: str | None, *, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def parse_origins(name: str, raw: str | None) -> list[str]:
+    """Origins such as https://pilothouse.example.com (Django refuses them without a scheme)."""
+    origins = parse_list(raw, default=[])
+    for origin in origins:
+        parts = urlsplit(origin)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ConfigError(
+                f"{name}: {origin!r} is not an origin; write it with its scheme, "
+                "e.g. https://pilothouse.example.com"
+            )
+    return origins
+
+
 def parse_time_zone(name: str, raw: str | None) -> str:
     value = (raw or "UTC").strip()
     try:
@@ -142,6 +155,8 @@ def load(environ: Mapping[str, str] | None = None, *, cwd: Path | None = None) -
     data_dir = Path(raw_dir).expanduser() if raw_dir and raw_dir.strip() else base / "var"
     if not data_dir.is_absolute():
         data_dir = base / data_dir
+    if data_dir.exists() and not data_dir.is_dir():
+        raise ConfigError(f"PILOTHOUSE_DATA_DIR: {data_dir} exists and is not a folder")
     debug = parse_bool("PILOTHOUSE_DEBUG", env.get("PILOTHOUSE_DEBUG"), default=False)
     log_level = (env.get("PILOTHOUSE_LOG_LEVEL") or "INFO").strip().upper()
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
@@ -154,7 +169,9 @@ def load(environ: Mapping[str, str] | None = None, *, cwd: Path | None = None) -
         allowed_hosts=parse_list(
             env.get("PILOTHOUSE_ALLOWED_HOSTS"), default=["localhost", "127.0.0.1", "[::1]"]
         ),
-        csrf_trusted_origins=parse_list(env.get("PILOTHOUSE_CSRF_TRUSTED_ORIGINS"), default=[]),
+        csrf_trusted_origins=parse_origins(
+            "PILOTHOUSE_CSRF_TRUSTED_ORIGINS", env.get("PILOTHOUSE_CSRF_TRUSTED_ORIGINS")
+        ),
         time_zone=parse_time_zone("PILOTHOUSE_TIME_ZONE", env.get("PILOTHOUSE_TIME_ZONE")),
         log_level=log_level,
     )

@@ -1,1 +1,48 @@
-"""Deterministic generator of the demo organization (small and large scales)."""
+"""Deterministic generator of the demo organization (small and large scales).
+
+`build()` creates Lanternfield, a fictional B2B software company: product lines and
+products in every lifecycle stage, product areas, a product team whose managers form
+one tree (the CPO at the root, whose login is the user "demo"), objectives for the
+current and the next quarter cascading from the company to lines and products, key
+results, initiatives, releases and features in every stage. The same seed and the same
+`today` give the same organization; only the demo password (from `secrets`) differs.
+
+Performance: the rows are inserted with `bulk_create` in batches, in one transaction
+(a failure leaves nothing behind), so the large scale (about 30 products, 400 people and
+20,000 features) builds in seconds. Being bulk inserts, they bypass the services: no
+change-log records are written for generated rows, no `full_clean` runs on them (the
+generator keeps to the models' rules itself, and the tests check it), and their
+timestamps are set to a believable past instead of the time of the build.
+
+    from pilothouse import demo
+    summary = demo.build(scale="small", seed=42)
+    print(summary.demo_username, summary.demo_password)
+"""
+
+from pilothouse.demo.builder import (
+    STAGES,
+    DemoAlreadyLoaded,
+    DemoConflict,
+    DemoError,
+    DemoNotLoaded,
+    DemoSummary,
+    build,
+    demo_loaded,
+    reset_demo_password,
+)
+from pilothouse.demo.people import DEMO_USERNAME
+from pilothouse.demo.scales import SCALES
+
+__all__ = [
+    "DEMO_USERNAME",
+    "SCALES",
+    "STAGES",
+    "DemoAlreadyLoaded",
+    "DemoConflict",
+    "DemoError",
+    "DemoNotLoaded",
+    "DemoSummary",
+    "build",
+    "demo_loaded",
+    "reset_demo_password",
+]

@@ -12,8 +12,9 @@ from pilothouse.roadmap.models import STAGE_TRANSITIONS, Feature, FeatureStage, 
 
 
 class FeatureWrites(ModelWrites):
-    """Features move through their stages along STAGE_TRANSITIONS only, and the start
-    and completion dates are filled in when work starts and ships."""
+    """Features move through their stages along STAGE_TRANSITIONS only; the start and
+    completion dates are filled in when work starts and ships, and the completion date
+    is cleared when a released feature is reopened."""
 
     def prepare(self, instance: Feature | None, data: dict[str, Any]) -> dict[str, Any]:
         new_stage = data.get("stage")
@@ -27,11 +28,20 @@ class FeatureWrites(ModelWrites):
                         f"allowed next stages: {choices}."
                     }
                 )
+        if instance is not None and new_stage == instance.stage:
+            return data  # no move: nothing starts or ships, the dates stay as they are
         today = timezone.localdate()
         started = data.get("started_on", instance.started_on if instance else None)
         completed = data.get("completed_on", instance.completed_on if instance else None)
         if new_stage == FeatureStage.IN_PROGRESS and started is None:
             data["started_on"] = today
+        if (
+            new_stage == FeatureStage.IN_PROGRESS
+            and instance is not None
+            and instance.stage == FeatureStage.RELEASED
+            and "completed_on" not in data
+        ):
+            data["completed_on"] = None  # reopened: it has not shipped after all
         if new_stage in {FeatureStage.RELEASED, FeatureStage.MEASURED} and completed is None:
             data["completed_on"] = today
             if started is None:

@@ -79,6 +79,8 @@ class Objective(VersionedModel):
             errors["scope"] = "A company objective has no product or product line."
         if self.scope == ObjectiveScope.PRODUCT and self.product_line_id:
             errors["product_line"] = "A product objective takes its line from the product."
+        if self.scope == ObjectiveScope.PRODUCT_LINE and self.product_id:
+            errors["product"] = "A product-line objective has no product."
         if (
             self.parent_id
             and self.pk

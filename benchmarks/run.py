@@ -1,0 +1,410 @@
+"""Measure Pilothouse's key pages and API lists on a throw-away demo organization.
+
+    .venv/bin/python benchmarks/run.py [--scale large|small] [--repeat N] [--out DIR]
+
+Sets up its own data folder and settings (production settings, DEBUG off), migrates,
+builds the demo organization (timed), then requests each target with Django's test
+client: pages logged in as the demo user, API lists with a bearer token. Writes
+<out>/<timestamp>.json and prints a table; rows over budgets.json are flagged, never
+failed. See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import os
+import platform
+import resource
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+DEFAULT_BUDGETS = HERE / "budgets.json"
+
+# (kind, name): the name is what budgets.json and the table call the target; <KEY> and
+# <id> are filled in with a product that has many features and one of its features.
+TARGETS: tuple[tuple[str, str], ...] = (
+    ("page", "/"),
+    ("page", "/portfolio/"),
+    ("page", "/portfolio/products/<KEY>/"),
+    ("page", "/strategy/"),
+    ("page", "/roadmap/features/"),
+    ("page", "/roadmap/features/<id>/"),
+    ("page", "/people/"),
+    ("page", "/changes/"),
+    ("api", "/api/v1/products"),
+    ("api", "/api/v1/features?limit=50"),
+    ("api", "/api/v1/features?limit=500"),
+    ("api", "/api/v1/objectives"),
+    ("api", "/api/v1/people"),
+    ("api", "/api/v1/changes"),
+)
+
+
+@dataclass
+class Row:
+    kind: str
+    name: str
+    url: str
+    status: int | None = None
+    queries: int | None = None
+    bytes: int | None = None
+    median_ms: float | None = None
+    p95_ms: float | None = None
+    min_ms: float | None = None
+    max_ms: float | None = None
+    error: str | None = None
+    over_budget: list[str] = field(default_factory=list)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", choices=("small", "large"), default="large")
+    parser.add_argument("--repeat", type=int, default=20, help="timed requests per target")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--out", type=Path, default=HERE / "results", help="results folder")
+    parser.add_argument("--budgets", type=Path, default=DEFAULT_BUDGETS)
+    parser.add_argument(
+        "--changes",
+        type=int,
+        default=200,
+        help="feature edits made through the services before measuring, so that the "
+        "change log has a history (generated rows write none)",
+    )
+    parser.add_argument("--keep-data", action="store_true", help="keep the data folder")
+    args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat: at least 1")
+    return args
+
+
+def configure_environment(data_dir: Path) -> None:
+    """Settings for a throw-away instance; DATABASE_URL is respected if set."""
+    os.environ["PILOTHOUSE_DATA_DIR"] = str(data_dir)
+    os.environ["PILOTHOUSE_SECRET_KEY"] = secrets.token_urlsafe(50)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "pilothouse.config.settings"
+    os.environ["PILOTHOUSE_ALLOWED_HOSTS"] = "testserver,localhost,127.0.0.1"
+    os.environ["PILOTHOUSE_DEBUG"] = "false"
+    os.environ["PILOTHOUSE_LOG_LEVEL"] = "ERROR"
+
+
+def peak_rss_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
+def git_commit() -> str | None:
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if result.returncode != 0:
+        return None
+    return result.stdout.strip() or None
+
+
+def machine_info(args: argparse.Namespace) -> dict[str, Any]:
+    import django
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        db_version = sqlite3.sqlite_version
+    else:
+        connection.ensure_connection()
+        db_version = str(getattr(connection, "pg_version", "") or "")
+    return {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "scale": args.scale,
+        "seed": args.seed,
+        "repeat": args.repeat,
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "database": {"engine": connection.vendor, "version": db_version},
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "git_commit": git_commit(),
+    }
+
+
+def build_demo(args: argparse.Namespace, console) -> dict[str, Any]:
+    """Build the demo organization with a progress bar; reuse one already in the database."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from pilothouse import demo
+
+    if demo.demo_loaded():
+        console.print("[yellow]A demo organization exists in this database; reusing it.")
+        return {"reused": True, "seconds": None, "password": demo.reset_demo_password()}
+    with Progress(
+        TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), console=console
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        rss_before = peak_rss_mb()
+        started = time.perf_counter()
+        summary = demo.build(scale=args.scale, seed=args.seed, progress=progress)
+        seconds = time.perf_counter() - started
+    return {
+        "reused": False,
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_before_build_mb": rss_before,
+        "counts": summary.counts(),
+        "password": summary.demo_password,
+    }
+
+
+def make_history(count: int) -> int:
+    """Edit `count` features through the services as the demo user (change-logged)."""
+    from decimal import Decimal
+
+    from pilothouse.core.models import User
+    from pilothouse.roadmap import services
+    from pilothouse.roadmap.models import Feature
+
+    user = User.objects.get(username="demo")
+    features = Feature.objects.exclude(effort_high=None).order_by("id")[:count]
+    for feature in features:
+        services.feature.update(
+            actor=user,
+            instance=feature,
+            version=feature.version,
+            data={"effort_high": feature.effort_high + Decimal("0.5")},
+        )
+    return len(features)
+
+
+def pick_examples() -> dict[str, str]:
+    """The product with the most features, and one of its features in progress."""
+    from django.db.models import Count
+
+    from pilothouse.portfolio.models import Product
+    from pilothouse.roadmap.models import Feature
+
+    product = Product.objects.annotate(n=Count("features")).order_by("-n", "id").first()
+    features = Feature.objects.filter(product=product).order_by("id")
+    feature = features.filter(stage="in_progress").first() or features.first()
+    return {"<KEY>": product.key, "<id>": str(feature.pk)}
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    position = share * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def measure(client, row: Row, *, repeat: int, headers: dict[str, str]) -> Row:
+    """One warm-up, one request counting queries, then `repeat` timed requests."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    try:
+        client.get(row.url, headers=headers)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(row.url, headers=headers)
+        row.status = response.status_code
+        row.queries = len(queries.captured_queries)
+        row.bytes = len(response.content)
+        if getattr(response, "exc_info", None):
+            row.error = repr(response.exc_info[1])[:300]
+        timings = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            client.get(row.url, headers=headers)
+            timings.append((time.perf_counter() - started) * 1000)
+    except Exception as exc:  # a broken page must not stop the run
+        row.error = repr(exc)[:300]
+        return row
+    row.median_ms = round(statistics.median(timings), 2)
+    row.p95_ms = round(percentile(timings, 0.95), 2)
+    row.min_ms = round(min(timings), 2)
+    row.max_ms = round(max(timings), 2)
+    return row
+
+
+def load_budgets(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def check_budgets(rows: list[Row], budgets: dict[str, Any]) -> None:
+    """Mark each row with what it exceeds: p95_ms, queries, status, equal_queries."""
+    defaults = budgets.get("defaults", {})
+    targets = budgets.get("targets", {})
+    for row in rows:
+        budget = {**defaults.get(row.kind, {}), **targets.get(row.name, {})}
+        if row.status is None or row.status >= 400:
+            row.over_budget.append("status")
+            continue
+        for key in ("p95_ms", "queries"):
+            limit = budget.get(key)
+            value = getattr(row, key)
+            if limit is not None and value is not None and value > limit:
+                row.over_budget.append(key)
+    by_name = {row.name: row for row in rows}
+    for group in budgets.get("equal_queries", []):
+        members = [by_name[name] for name in group if name in by_name]
+        if len({row.queries for row in members}) > 1:
+            for row in members:
+                row.over_budget.append("equal_queries")
+
+
+def print_table(console, rows: list[Row], meta: dict[str, Any], build: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    database = meta["database"]
+    title = (
+        f"Pilothouse benchmarks, {meta['scale']} scale, {database['engine']} "
+        f"{database['version']}, {meta['cpu_count']} CPUs, Python {meta['python']}, "
+        f"Django {meta['django']}"
+    )
+    table = Table(title=title, title_justify="left")
+    for column, justify in (
+        ("kind", "left"),
+        ("target", "left"),
+        ("status", "right"),
+        ("queries", "right"),
+        ("KB", "right"),
+        ("median ms", "right"),
+        ("p95 ms", "right"),
+        ("budget", "left"),
+    ):
+        table.add_column(column, justify=justify)
+    for row in rows:
+
+        def show(value: Any) -> str:
+            return "-" if value is None else str(value)
+
+        verdict = "ok" if not row.over_budget else "OVER: " + ", ".join(row.over_budget)
+        style = "red" if row.over_budget else None
+        table.add_row(
+            row.kind,
+            row.url,
+            show(row.status),
+            show(row.queries),
+            show(None if row.bytes is None else round(row.bytes / 1024, 1)),
+            show(row.median_ms),
+            show(row.p95_ms),
+            verdict,
+            style=style,
+        )
+    console.print(table)
+    if build.get("seconds") is not None:
+        console.print(
+            f"Demo build: {build['seconds']} s, peak RSS {build['peak_rss_mb']} MB, "
+            f"{build['counts']['features']} features, {build['counts']['people']} people."
+        )
+    for row in rows:
+        if row.error:
+            console.print(f"[yellow]{row.url}: {row.error}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    data_dir = Path(tempfile.mkdtemp(prefix="pilothouse-bench-"))
+    configure_environment(data_dir)
+    try:
+        return run(args, data_dir)
+    finally:
+        if args.keep_data:
+            print(f"Data kept in {data_dir}")
+        else:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, data_dir: Path) -> int:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+    from rich.console import Console
+
+    from pilothouse.core.models import User
+    from pilothouse.core.tokens import token_create
+
+    console = Console()
+    if not console.is_terminal:  # a pipe or a file: room for the whole table
+        console.width = 150
+    console.print(f"Data folder: {data_dir}")
+    call_command("migrate", interactive=False, verbosity=0)
+    # Production settings keep static files in a manifest; pages need it to render.
+    call_command("collectstatic", interactive=False, verbosity=0)
+    meta = machine_info(args)
+    build = build_demo(args, console)
+    password = build.pop("password")
+    history = make_history(args.changes)
+
+    pages = Client(raise_request_exception=False)
+    if not pages.login(username="demo", password=password):
+        console.print("[red]The demo user could not log in.")
+        return 1
+    api = Client(raise_request_exception=False)
+    _, secret = token_create(user=User.objects.get(username="demo"), name="benchmarks")
+    examples = pick_examples()
+
+    logging.getLogger("django.request").setLevel(logging.CRITICAL)  # 404s of missing pages
+    rows = []
+    for kind, name in TARGETS:
+        url = name
+        for placeholder, value in examples.items():
+            url = url.replace(placeholder, value)
+        client, headers = (
+            (pages, {}) if kind == "page" else (api, {"Authorization": f"Bearer {secret}"})
+        )
+        console.print(f"measuring {url}", style="dim")
+        rows.append(
+            measure(client, Row(kind=kind, name=name, url=url), repeat=args.repeat, headers=headers)
+        )
+
+    budgets = load_budgets(args.budgets)
+    check_budgets(rows, budgets)
+    if budgets.get("scale") and budgets["scale"] != args.scale:
+        console.print(f"[dim]The budgets are set for the {budgets['scale']} scale.")
+    print_table(console, rows, meta, build)
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = args.out / f"{stamp}.json"
+    result = {
+        "meta": meta,
+        "build": build,
+        "history_edits": history,
+        "examples": examples,
+        "budgets": str(args.budgets),
+        "results": [asdict(row) for row in rows],
+    }
+    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    console.print(f"Results written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,221 @@
+"""Building the demo organization, and the demo login's password."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from pilothouse.core.accounts import user_set_password
+from pilothouse.core.models import User
+from pilothouse.demo.clock import Clock, historic_timestamps
+from pilothouse.demo.people import DEMO_USERNAME, plan_org, save_org
+from pilothouse.demo.portfolio import create_portfolio
+from pilothouse.demo.roadmap import create_roadmap
+from pilothouse.demo.scales import SCALES
+from pilothouse.demo.strategy import create_strategy
+from pilothouse.demo.vocabulary import COMPANY, product_specs
+from pilothouse.people.models import Person
+from pilothouse.portfolio.models import Product, ProductArea, ProductLine
+from pilothouse.roadmap.models import Feature, Release
+from pilothouse.strategy.models import Initiative, KeyResult, Objective
+
+Progress = Callable[[str, int, int], None]
+# The stages reported to the progress callback, in order.
+STAGES = ("people", "portfolio", "strategy", "releases", "features", "links")
+GENERATED_MODELS: tuple[type[models.Model], ...] = (
+    Person,
+    ProductLine,
+    Product,
+    ProductArea,
+    Objective,
+    KeyResult,
+    Initiative,
+    Release,
+    Feature,
+)
+# Rows per existence check (below every database's limit on query parameters).
+CHECK_CHUNK = 500
+
+
+class DemoError(Exception):
+    """The demo organization cannot be built or changed; the message says why."""
+
+
+class DemoAlreadyLoaded(DemoError):
+    """The database already holds a demo organization (the user "demo" exists)."""
+
+
+class DemoNotLoaded(DemoError):
+    """There is no demo organization (no user "demo") to act on."""
+
+
+class DemoConflict(DemoError):
+    """Existing data uses names the demo organization needs (product keys, usernames...)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DemoSummary:
+    """What `build` created: counts per model, and the login to try it with."""
+
+    company: str
+    scale: str
+    seed: int
+    today: dt.date
+    users: int
+    people: int
+    product_lines: int
+    products: int
+    product_areas: int
+    objectives: int
+    key_results: int
+    initiatives: int
+    initiative_objective_links: int
+    releases: int
+    features: int
+    feature_objective_links: int
+    demo_username: str
+    demo_password: str = field(repr=False)
+
+    def counts(self) -> dict[str, int]:
+        """The number of rows created per model (and per many-to-many link)."""
+        return {
+            name: value
+            for name, value in asdict(self).items()
+            if isinstance(value, int) and name != "seed"
+        }
+
+
+def _new_password() -> str:
+    return secrets.token_urlsafe(15)
+
+
+def demo_loaded() -> bool:
+    return User.objects.filter(username=DEMO_USERNAME).exists()
+
+
+def _existing(model: type[models.Model], field_name: str, values: Iterable[str]) -> list[str]:
+    values = sorted(set(values))
+    found: list[str] = []
+    for start in range(0, len(values), CHECK_CHUNK):
+        chunk = values[start : start + CHECK_CHUNK]
+        lookup = {f"{field_name}__in": chunk}
+        found += model._default_manager.filter(**lookup).values_list(field_name, flat=True)
+    return sorted(found)
+
+
+def _check_conflicts(*, users: Sequence[User], people: Sequence[Person], catalogue) -> None:
+    """Refuse, naming them, when existing rows already use the demo's unique names."""
+    clashes = {
+        "product keys": _existing(Product, "key", (p.key for _, ps in catalogue for p in ps)),
+        "product lines": _existing(ProductLine, "name", (line.name for line, _ in catalogue)),
+        "usernames": _existing(User, "username", (u.username for u in users)),
+        "people's emails": _existing(Person, "email", (p.email for p in people)),
+    }
+    found = {what: names for what, names in clashes.items() if names}
+    if found:
+        detail = "; ".join(
+            f"{what}: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}"
+            for what, names in found.items()
+        )
+        raise DemoConflict(
+            "The database already holds data the demo organization would clash with "
+            f"({detail}). Load the demo into an empty database."
+        )
+
+
+def build(
+    *,
+    scale: str = "small",
+    seed: int = 42,
+    progress: Progress | None = None,
+    today: dt.date | None = None,
+) -> DemoSummary:
+    """Create the demo organization in one transaction and return what was created.
+
+    The same `seed` and `today` give the same organization; `today` defaults to the
+    site's current date. Raises DemoAlreadyLoaded if a demo organization exists, and
+    DemoConflict if other data uses the demo's product keys, line names or usernames;
+    either way nothing is written.
+    """
+    if scale not in SCALES:
+        raise ValueError(f"scale: unknown scale {scale!r}; choose from: {', '.join(SCALES)}")
+    plan = SCALES[scale]
+    report: Progress = progress or (lambda stage, done, total: None)
+    today = today or timezone.localdate()
+    rng = random.Random(seed)
+    clock = Clock(today=today, rng=rng)
+    catalogue = product_specs(full=plan.full_catalogue)
+    password = _new_password()
+
+    with transaction.atomic():
+        if demo_loaded():
+            raise DemoAlreadyLoaded(
+                f"A demo organization is already loaded (the user {DEMO_USERNAME!r} exists). "
+                "Reset its password to log in again, or start from an empty database."
+            )
+        org = plan_org(scale=plan, catalogue=catalogue, clock=clock, rng=rng)
+        _check_conflicts(users=org.users, people=org.people, catalogue=catalogue)
+        org.cpo.user.set_password(password)
+        with historic_timestamps(GENERATED_MODELS):
+            people_total = len(org.users) + len(org.people)
+            report("people", 0, people_total)
+            save_org(org, batch_size=plan.batch_size)
+            report("people", people_total, people_total)
+
+            report("portfolio", 0, 1)
+            portfolio = create_portfolio(org=org, scale=plan, clock=clock, rng=rng)
+            report("portfolio", 1, 1)
+
+            report("strategy", 0, 1)
+            strategy = create_strategy(
+                org=org, portfolio=portfolio, scale=plan, clock=clock, rng=rng
+            )
+            report("strategy", 1, 1)
+
+            roadmap = create_roadmap(
+                portfolio=portfolio,
+                strategy=strategy,
+                scale=plan,
+                clock=clock,
+                rng=rng,
+                progress=report,
+            )
+
+    return DemoSummary(
+        company=COMPANY,
+        scale=scale,
+        seed=seed,
+        today=today,
+        users=len(org.users),
+        people=len(org.people),
+        product_lines=len(portfolio.lines),
+        products=len(portfolio.products),
+        product_areas=len(portfolio.areas),
+        objectives=len(strategy.objectives),
+        key_results=len(strategy.key_results),
+        initiatives=len(strategy.initiatives),
+        initiative_objective_links=strategy.initiative_links,
+        releases=len(roadmap.releases),
+        features=len(roadmap.features),
+        feature_objective_links=roadmap.objective_links,
+        demo_username=DEMO_USERNAME,
+        demo_password=password,
+    )
+
+
+def reset_demo_password() -> str:
+    """Give the demo login a new random password and return it."""
+    user = User.objects.filter(username=DEMO_USERNAME).first()
+    if user is None:
+        raise DemoNotLoaded(
+            f"No demo organization is loaded (there is no user {DEMO_USERNAME!r}); build one first."
+        )
+    password = _new_password()
+    user_set_password(user=user, password=password, check_strength=False)
+    return password
