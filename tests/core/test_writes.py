@@ -309,3 +309,35 @@ def test_an_inactive_admin_may_do_nothing(make_user):
             portfolio.product_line.update(actor=admin, instance=line, version=1, data={"name": "N"})
         with pytest.raises(PermissionDenied):
             portfolio.product_line.delete(actor=admin, instance=line)
+
+
+def test_delete_logs_the_references_it_clears_and_the_objects_it_takes_along(db):
+    from pilothouse.core import writes
+    from pilothouse.core.models import ChangeRecord
+    from pilothouse.portfolio.models import ProductArea
+    from pilothouse.roadmap.models import Feature
+    from pilothouse.strategy.models import KeyResult, Objective
+    from tests.factories import FeatureFactory, KeyResultFactory, ReleaseFactory
+
+    release = ReleaseFactory()
+    shipped = FeatureFactory(product=release.product, target_release=release)
+    writes.delete(instance=release, actor=None, version=release.version)
+
+    shipped.refresh_from_db()
+    assert shipped.target_release_id is None
+    assert shipped.version == 2
+    cleared = ChangeRecord.objects.get(content_type__model="feature", object_id=shipped.pk)
+    assert (cleared.action, cleared.before, cleared.after) == (
+        "update", {"target_release": release.pk}, {"target_release": None},
+    )
+
+    key_result = KeyResultFactory()
+    objective = key_result.objective
+    writes.delete(instance=objective, actor=None)
+    assert not Objective.objects.filter(pk=objective.pk).exists()
+    assert not KeyResult.objects.filter(pk=key_result.pk).exists()
+    gone = ChangeRecord.objects.get(content_type__model="keyresult", object_id=key_result.pk)
+    assert gone.action == "delete"
+    assert gone.before["title"] == key_result.title
+    assert Feature.objects.count() == 1
+    assert ProductArea.objects.count() == 0

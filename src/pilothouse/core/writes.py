@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from django.db import models, transaction
+from django.db import models, router, transaction
+from django.db.models import F
+from django.db.models.deletion import Collector
 
 from pilothouse.core import changelog, permissions
 from pilothouse.core.errors import ConflictError
@@ -103,21 +105,64 @@ def update(
 
 
 def delete(*, instance: VersionedModel, actor: User | None, version: int | None = None) -> None:
+    """Delete an object, and log what the deletion does to others: objects deleted with it
+    (on_delete=CASCADE) and objects whose reference to it is cleared (SET_NULL)."""
     with transaction.atomic():
         if actor is not None:
             permissions.require(permissions.can_change(actor, instance))
         current = lock(instance=instance, version=version)
-        before = changelog.snapshot(current)
-        object_id = current.pk
-        current.delete()
-        changelog.record(
-            actor=actor,
-            action=ChangeAction.DELETE,
-            instance=current,
-            before=before,
-            after={},
-            object_id=object_id,
-        )
+        collector = Collector(using=router.db_for_write(type(current)), origin=current)
+        collector.collect([current])  # raises ProtectedError while others depend on it
+        cascaded = _cascaded_deletions(collector, origin=current)
+        cleared = _cleared_references(collector)
+        # (object, id, last state) before the deletion clears the instances' ids.
+        gone = [(obj, obj.pk, changelog.snapshot(obj)) for obj in [current, *cascaded]]
+        collector.delete()
+        for obj, object_id, state in gone:
+            changelog.record(
+                actor=actor,
+                action=ChangeAction.DELETE,
+                instance=obj,
+                before=state,
+                after={},
+                object_id=object_id,
+            )
+        for obj, field_name, old_value in cleared:
+            changelog.record(
+                actor=actor,
+                action=ChangeAction.UPDATE,
+                instance=obj,
+                before={field_name: old_value},
+                after={field_name: None},
+            )
+        by_model: dict[type[VersionedModel], set[int]] = {}
+        for obj, _field, _old in cleared:
+            by_model.setdefault(type(obj), set()).add(obj.pk)
+        for model, pks in by_model.items():
+            model._default_manager.filter(pk__in=pks).update(version=F("version") + 1)
+
+
+def _cascaded_deletions(collector: Collector, *, origin: models.Model) -> list[VersionedModel]:
+    objects: list[VersionedModel] = []
+    for model, instances in collector.data.items():
+        if issubclass(model, VersionedModel):
+            objects.extend(obj for obj in instances if obj is not origin)
+    for queryset in collector.fast_deletes:
+        if issubclass(queryset.model, VersionedModel):
+            objects.extend(queryset)
+    return objects
+
+
+def _cleared_references(collector: Collector) -> list[tuple[VersionedModel, str, Any]]:
+    """(object, field name, old id) for every reference the deletion sets to NULL."""
+    cleared: list[tuple[VersionedModel, str, Any]] = []
+    for (field, value), batches in collector.field_updates.items():
+        if value is not None or not issubclass(field.model, VersionedModel):
+            continue
+        for batch in batches:
+            for obj in batch:
+                cleared.append((obj, field.name, field.value_from_object(obj)))
+    return cleared
 
 
 class ModelWrites:
