@@ -42,3 +42,17 @@ def as_user(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def product_manager(make_user):
+    return make_user(Role.PRODUCT_MANAGER, username="pm")
+
+
+@pytest.fixture
+def web_world(db):
+    """Two product lines with one of everything, each looked after by its own product
+    manager, and one user of each role (see tests/web/world.py)."""
+    from tests.web.world import build_world
+
+    return build_world()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ninja import Field, FilterSchema, Router, Schema
+from typing import Annotated
+
+from ninja import FilterLookup, FilterSchema, Router, Schema
 
 from pilothouse.api import crud
 from pilothouse.core.models import User
@@ -28,7 +30,10 @@ class PersonOut(crud.VersionedOut, PersonIn):
 
 
 class PersonFilters(FilterSchema):
-    q: str | None = Field(None, q=["name__icontains", "email__icontains", "job_title__icontains"])
+    q: Annotated[
+        str | None,
+        FilterLookup(["name__icontains", "email__icontains", "job_title__icontains"]),
+    ] = None
     level: Level | None = None
     manager_id: int | None = None
 

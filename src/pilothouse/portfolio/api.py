@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated
 
-from ninja import Field, FilterSchema, Router, Schema
+from ninja import Field, FilterLookup, FilterSchema, Router, Schema
 
 from pilothouse.api import crud
 from pilothouse.core.models import User
@@ -29,7 +30,9 @@ class ProductLineOut(crud.VersionedOut, ProductLineIn):
 
 
 class ProductLineFilters(FilterSchema):
-    q: str | None = Field(None, q="name__icontains", description="Text in the name")
+    q: Annotated[
+        str | None, FilterLookup("name__icontains"), Field(description="Text in the name")
+    ] = None
     owner_id: int | None = None
 
 
@@ -49,7 +52,7 @@ class ProductOut(crud.VersionedOut, ProductIn):
 
 
 class ProductFilters(FilterSchema):
-    q: str | None = Field(None, q=["name__icontains", "key__icontains"])
+    q: Annotated[str | None, FilterLookup(["name__icontains", "key__icontains"])] = None
     product_line_id: int | None = None
     stage: LifecycleStage | None = None
     kind: ProductKind | None = None

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
-from ninja import Field, FilterSchema, Router, Schema
+from ninja import FilterLookup, FilterSchema, Router, Schema
 
 from pilothouse.api import crud
 from pilothouse.core.markdown import render_markdown
@@ -45,11 +46,11 @@ class FeatureOut(crud.VersionedOut, FeatureIn):
 
 
 class FeatureFilters(FilterSchema):
-    q: str | None = Field(None, q=["title__icontains", "description__icontains"])
+    q: Annotated[str | None, FilterLookup(["title__icontains", "description__icontains"])] = None
     product_id: int | None = None
     area_id: int | None = None
     initiative_id: int | None = None
-    objective_id: int | None = Field(None, q="objectives__id")
+    objective_id: Annotated[int | None, FilterLookup("objectives__id")] = None
     owner_id: int | None = None
     stage: FeatureStage | None = None
     target_release_id: int | None = None
@@ -70,8 +71,8 @@ class ReleaseOut(crud.VersionedOut, ReleaseIn):
 class ReleaseFilters(FilterSchema):
     product_id: int | None = None
     status: ReleaseStatus | None = None
-    target_after: dt.date | None = Field(None, q="target_date__gte")
-    target_before: dt.date | None = Field(None, q="target_date__lte")
+    target_after: Annotated[dt.date | None, FilterLookup("target_date__gte")] = None
+    target_before: Annotated[dt.date | None, FilterLookup("target_date__lte")] = None
 
 
 features = Router(tags=["roadmap"])

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OrderBy,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
 
-from pilothouse.roadmap.models import Feature, FeatureStage, Release
+from pilothouse.roadmap.models import Feature, FeatureStage, Release, ReleaseStatus
 from pilothouse.strategy.models import Objective
 
 
@@ -40,7 +54,12 @@ def feature_search(
 
 
 def release_list() -> QuerySet[Release]:
-    return Release.objects.select_related("product").annotate(feature_count=Count("features"))
+    # Meta.ordering does not apply to a GROUP BY query: order explicitly.
+    return (
+        Release.objects.select_related("product")
+        .annotate(feature_count=Count("features"))
+        .order_by(*Release._meta.ordering)
+    )
 
 
 def feature_stage_counts(*, product_ids: Iterable[int] | None = None) -> dict[int, dict[str, int]]:
@@ -56,3 +75,102 @@ def feature_stage_counts(*, product_ids: Iterable[int] | None = None) -> dict[in
 
 def stage_order() -> list[tuple[str, str]]:
     return list(FeatureStage.choices)
+
+
+def feature_stage_totals() -> dict[str, int]:
+    """{stage: number of features} over the whole portfolio, in one query."""
+    rows = Feature.objects.values("stage").annotate(n=Count("id")).order_by()
+    return {row["stage"]: row["n"] for row in rows}
+
+
+def features_by_stage(*, product_id: int, per_stage: int) -> dict[str, list[Feature]]:
+    """Up to `per_stage` features of a product in each stage, latest updated first.
+
+    One query: a window function numbers the features within each stage.
+    """
+    rank = Window(RowNumber(), partition_by=[F("stage")], order_by=[F("updated_at").desc()])
+    qs = (
+        Feature.objects.filter(product_id=product_id)
+        .select_related("owner")
+        .annotate(rank_in_stage=rank)
+        .filter(rank_in_stage__lte=per_stage)
+        .order_by("stage", "rank_in_stage")
+    )
+    grouped: dict[str, list[Feature]] = defaultdict(list)
+    for feature in qs:
+        grouped[feature.stage].append(feature)
+    return grouped
+
+
+def _stage_rank() -> Case:
+    """The stage's position in the pipeline, to sort by stage in a meaningful order."""
+    return Case(
+        *(When(stage=value, then=Value(i)) for i, value in enumerate(FeatureStage.values)),
+        output_field=IntegerField(),
+    )
+
+
+# Sort keys offered by the feature list -> the ordering they stand for.
+FEATURE_SORTS = {
+    "title": [F("title").asc()],
+    "product": [F("product__name").asc()],
+    "stage": [_stage_rank().asc()],
+    "owner": [F("owner__username").asc(nulls_last=True)],
+    "effort": [F("effort_high").asc(nulls_last=True), F("effort_low").asc(nulls_last=True)],
+    "updated": [F("updated_at").asc()],
+}
+DEFAULT_FEATURE_SORT = "-updated"
+
+
+def feature_sorted(qs: QuerySet[Feature], sort: str) -> QuerySet[Feature]:
+    """Order features by a sort key of FEATURE_SORTS, "-" first for descending."""
+    name = sort.lstrip("-")
+    terms = FEATURE_SORTS.get(name)
+    if terms is None:
+        return feature_sorted(qs, DEFAULT_FEATURE_SORT)
+    if sort.startswith("-"):
+        terms = [_reversed(term) for term in terms]
+    return qs.order_by(*terms, "-id" if sort.startswith("-") else "id")
+
+
+def _reversed(term: OrderBy) -> OrderBy:
+    # Empty values stay last in both directions: they are the least informative.
+    return OrderBy(term.expression, descending=not term.descending, nulls_last=term.nulls_last)
+
+
+def releases_due(*, start: datetime.date, end: datetime.date) -> QuerySet[Release]:
+    """Planned or running releases with a target date in [start, end], soonest first."""
+    return (
+        release_list()
+        .filter(
+            target_date__range=(start, end),
+            status__in=[ReleaseStatus.PLANNED, ReleaseStatus.IN_PROGRESS],
+        )
+        .order_by("target_date", "name")
+    )
+
+
+def release_detail(*, pk: int) -> Release:
+    return release_list().select_related("product__product_line").get(pk=pk)
+
+
+def release_features(*, release: Release) -> QuerySet[Feature]:
+    return feature_list().filter(target_release=release).order_by("title")
+
+
+def objective_features(*, objective_id: int) -> QuerySet[Feature]:
+    return Feature.objects.filter(objectives__id=objective_id).select_related("product", "owner")
+
+
+def initiative_features(*, initiative_id: int) -> QuerySet[Feature]:
+    return Feature.objects.filter(initiative_id=initiative_id).select_related("product", "owner")
+
+
+def release_choices() -> QuerySet[Release]:
+    """Releases to pick from in a form, with their products for the labels."""
+    return Release.objects.select_related("product").order_by("product__name", "name")
+
+
+def feature_detail(*, pk: int) -> Feature:
+    """A feature with everything its page and the permission check need."""
+    return feature_list().select_related("product__product_line", "product__owner").get(pk=pk)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
-from ninja import Field, FilterSchema, Router, Schema
+from ninja import FilterLookup, FilterSchema, Router, Schema
 
 from pilothouse.api import crud
 from pilothouse.core.models import User
@@ -39,7 +40,7 @@ class ObjectiveOut(crud.VersionedOut, ObjectiveIn):
 
 
 class ObjectiveFilters(FilterSchema):
-    q: str | None = Field(None, q="title__icontains")
+    q: Annotated[str | None, FilterLookup("title__icontains")] = None
     scope: ObjectiveScope | None = None
     period: str | None = None
     status: ObjectiveStatus | None = None
@@ -84,10 +85,10 @@ class InitiativeOut(crud.VersionedOut, InitiativeIn):
 
 
 class InitiativeFilters(FilterSchema):
-    q: str | None = Field(None, q="title__icontains")
+    q: Annotated[str | None, FilterLookup("title__icontains")] = None
     status: InitiativeStatus | None = None
     owner_id: int | None = None
-    objective_id: int | None = Field(None, q="objectives__id")
+    objective_id: Annotated[int | None, FilterLookup("objectives__id")] = None
 
 
 OWNER = {"owner_id": ("owner", User)}

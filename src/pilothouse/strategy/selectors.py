@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Prefetch, QuerySet
 
 from pilothouse.strategy.models import Initiative, KeyResult, Objective
@@ -49,3 +51,55 @@ def objective_tree(*, period: str | None = None) -> list[tuple[Objective, int]]:
 
 def objective_periods() -> list[str]:
     return list(Objective.objects.order_by("-period").values_list("period", flat=True).distinct())
+
+
+def periods_containing(day: datetime.date) -> list[str]:
+    """The period labels that cover `day`: its year, half, quarter and month."""
+    half = 1 if day.month <= 6 else 2
+    quarter = (day.month - 1) // 3 + 1
+    return [
+        f"{day.year}",
+        f"{day.year}-H{half}",
+        f"{day.year}-Q{quarter}",
+        f"{day.year}-{day.month:02d}",
+    ]
+
+
+def objectives_with_key_results() -> QuerySet[Objective]:
+    """Objectives with owner, product and line, and their key results: two queries."""
+    return objective_list().prefetch_related("key_results")
+
+
+def mean_progress(objective: Objective) -> float | None:
+    """The mean progress (0..1) of an objective's key results; None without any.
+
+    Reads `objective.key_results.all()`, so prefetch them for lists.
+    """
+    results = list(objective.key_results.all())
+    if not results:
+        return None
+    return sum(result.progress for result in results) / len(results)
+
+
+def objective_detail(*, pk: int) -> Objective:
+    return objectives_with_key_results().get(pk=pk)
+
+
+def objective_children(*, objective: Objective) -> QuerySet[Objective]:
+    return objectives_with_key_results().filter(parent=objective)
+
+
+def initiative_detail(*, pk: int) -> Initiative:
+    return initiative_list().get(pk=pk)
+
+
+def objective_choices() -> QuerySet[Objective]:
+    """Objectives to pick from in a form (a parent, the objectives a bet serves)."""
+    return Objective.objects.only("id", "title", "period").order_by("-period", "title")
+
+
+def key_result_detail(*, pk: int) -> KeyResult:
+    """A key result with what deciding who may edit it needs."""
+    return KeyResult.objects.select_related(
+        "objective__product__product_line", "objective__product_line"
+    ).get(pk=pk)
