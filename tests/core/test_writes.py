@@ -328,7 +328,9 @@ def test_delete_logs_the_references_it_clears_and_the_objects_it_takes_along(db)
     assert shipped.version == 2
     cleared = ChangeRecord.objects.get(content_type__model="feature", object_id=shipped.pk)
     assert (cleared.action, cleared.before, cleared.after) == (
-        "update", {"target_release": release.pk}, {"target_release": None},
+        "update",
+        {"target_release": release.pk},
+        {"target_release": None},
     )
 
     key_result = KeyResultFactory()
