@@ -274,6 +274,23 @@ def cmd_token_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run queued background tasks until stopped (the database is the queue)."""
+    _django()
+    from django.core.management import call_command
+
+    console.print("Worker started; Ctrl-C stops it.")
+    call_command(
+        "db_worker",
+        interval=args.interval,
+        batch=args.batch,
+        startup_delay=False,
+        queue_name="*",
+        verbosity=1,
+    )
+    return 0
+
+
 def cmd_manage(args: argparse.Namespace) -> int:
     _django(require_init=False)
     from django.core.management import execute_from_command_line
@@ -352,6 +369,10 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--user", required=True)
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=cmd_token_list)
+
+    worker = add("worker", cmd_worker, "run background tasks (retraining, imports, syncs)")
+    worker.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
+    worker.add_argument("--batch", action="store_true", help="run what is queued, then stop")
 
     manage = add("manage", cmd_manage, "run any Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -138,3 +138,9 @@ def test_manage_runs_django_commands(data_dir):
     result = run("manage", "showmigrations", "portfolio", data_dir=data_dir)
     assert result.returncode == 0, result.stderr
     assert "[X] 0001_initial" in result.stdout
+
+
+def test_worker_runs_the_queue_and_stops_in_batch_mode(data_dir):
+    result = run("worker", "--batch", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    assert "No more tasks to run" in result.stderr

@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 import pilothouse
 from pilothouse.api import changes, errors
 from pilothouse.api.auth import AUTH
+from pilothouse.customers.api import ROUTERS as CUSTOMERS
 from pilothouse.people.api import ROUTERS as PEOPLE
 from pilothouse.portfolio.api import ROUTERS as PORTFOLIO
 from pilothouse.roadmap.api import ROUTERS as ROADMAP
@@ -28,7 +29,7 @@ api = NinjaAPI(
 )
 errors.install(api)
 
-for routers in (PORTFOLIO, STRATEGY, ROADMAP, PEOPLE):
+for routers in (PORTFOLIO, STRATEGY, ROADMAP, PEOPLE, CUSTOMERS):
     for prefix, router in routers.items():
         api.add_router(prefix, router)
 api.add_router("/changes", changes.router)

@@ -32,11 +32,14 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "pilothouse.core",
     "pilothouse.portfolio",
     "pilothouse.strategy",
     "pilothouse.roadmap",
     "pilothouse.people",
+    "pilothouse.customers",
     "pilothouse.web",
 ]
 
@@ -145,3 +148,7 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_MAX_LIMIT = 500
+
+# Background work (retraining, imports, syncs) is queued in the database and run by
+# `pilothouse worker`; no broker to operate.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

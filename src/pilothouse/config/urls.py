@@ -22,5 +22,6 @@ urlpatterns = [
     path("strategy/", include("pilothouse.strategy.urls")),
     path("roadmap/", include("pilothouse.roadmap.urls")),
     path("people/", include("pilothouse.people.urls")),
+    path("customers/", include("pilothouse.customers.urls")),
     path("", include("pilothouse.web.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Customer voice: customers, contacts, segments, the feedback inbox, evidence linking notes to features."""

@@ -1,0 +1,3 @@
+"""/api/v1 routers of the customer voice."""
+
+ROUTERS: dict = {}

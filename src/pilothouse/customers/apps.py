@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CustomersConfig(AppConfig):
+    name = "pilothouse.customers"
+    label = "customers"
+    verbose_name = "Customer voice"
