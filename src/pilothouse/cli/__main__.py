@@ -1,0 +1,5 @@
+import sys
+
+from pilothouse.cli import main
+
+sys.exit(main())
