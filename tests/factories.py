@@ -7,6 +7,16 @@ from factory.django import DjangoModelFactory
 
 from pilothouse.core.models import User
 from pilothouse.core.roles import Role
+from pilothouse.customers.models import (
+    Contact,
+    Customer,
+    Note,
+    NoteKind,
+    NoteLink,
+    Segment,
+    SuggestionDecision,
+    Tag,
+)
 from pilothouse.people.models import Person
 from pilothouse.portfolio.models import Product, ProductArea, ProductLine
 from pilothouse.roadmap.models import Feature, Release
@@ -96,3 +106,70 @@ class PersonFactory(DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Person {n}")
     email = factory.Sequence(lambda n: f"person{n}@example.com")
+
+
+# --- customer voice --------------------------------------------------------------------
+
+
+class CustomerFactory(DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    name = factory.Sequence(lambda n: f"Customer {n}")
+    arr = 0
+
+
+class ContactFactory(DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    customer = factory.SubFactory(CustomerFactory)
+    name = factory.Sequence(lambda n: f"Contact {n}")
+
+
+class SegmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Segment
+
+    name = factory.Sequence(lambda n: f"Segment {n}")
+    rules = factory.LazyFunction(list)
+
+
+class NoteKindFactory(DjangoModelFactory):
+    class Meta:
+        model = NoteKind
+
+    name = factory.Sequence(lambda n: f"Kind {n}")
+    position = factory.Sequence(lambda n: 100 + n)
+
+
+class TagFactory(DjangoModelFactory):
+    class Meta:
+        model = Tag
+
+    name = factory.Sequence(lambda n: f"tag-{n}")
+
+
+class NoteFactory(DjangoModelFactory):
+    class Meta:
+        model = Note
+
+    text = factory.Sequence(lambda n: f"Customer feedback number {n}: exports are slow.")
+
+
+class NoteLinkFactory(DjangoModelFactory):
+    class Meta:
+        model = NoteLink
+
+    note = factory.SubFactory(NoteFactory)
+    feature = factory.SubFactory(FeatureFactory)
+
+
+class SuggestionDecisionFactory(DjangoModelFactory):
+    class Meta:
+        model = SuggestionDecision
+
+    note = factory.SubFactory(NoteFactory)
+    kind = "feature"
+    target_id = 1
+    decision = "dismissed"

@@ -207,7 +207,7 @@ class Spec:
     # a string field and its maximum length.
     bad_type: tuple[str, Any]
     required: str
-    unknown_ref: str
+    unknown_ref: str | None  # None: the resource refers to nothing by id
     too_long: tuple[str, int]
     # A body with the right types that the model refuses, and the field named.
     invalid: Callable[[World], tuple[dict[str, Any], str]]
@@ -219,6 +219,8 @@ class Spec:
     # and change the objects `make` builds.
     pm_creates: bool
     pm_changes: bool
+    # For resources whose rules are not stewardship: (matrix role, method) -> allowed.
+    allowed: Callable[[str, str], bool] | None = None
 
     @property
     def id(self) -> str:
@@ -443,6 +445,11 @@ SPECS: list[Spec] = [
         pm_changes=False,
     ),
 ]
+
+# The customer voice's resources (they need Spec and World, defined above).
+from tests.customers.resources import CUSTOMER_SPECS  # noqa: E402
+
+SPECS.extend(CUSTOMER_SPECS)
 
 SPEC_IDS = [spec.id for spec in SPECS]
 PROTECTED_SPECS = [spec for spec in SPECS if spec.protect is not None]

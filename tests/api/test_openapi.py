@@ -23,6 +23,13 @@ RESOURCE_PATHS = [
     "/features",
     "/releases",
     "/people",
+    "/customers",
+    "/contacts",
+    "/segments",
+    "/notes",
+    "/note-links",
+    "/note-kinds",
+    "/tags",
 ]
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 

@@ -27,6 +27,8 @@ PORTFOLIO_WIDE = {"admin", "product_leader"}
 def allowed(role: str, spec, method: str) -> bool:
     if method in {"list", "retrieve"}:
         return True
+    if spec.allowed is not None:
+        return spec.allowed(role, method)
     if role in PORTFOLIO_WIDE:
         return True
     if role == "pm_owner":

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    ValidationError,
+)
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -82,6 +88,16 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(ObjectDoesNotExist)
     def on_missing(request, exc):
         return answer(request, 404, "Not found.")
+
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_big(request, exc: RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return answer(
+            request,
+            413,
+            f"The request body is larger than the limit of {limit:,} bytes "
+            f"({limit / 1_048_576:.1f} MB).",
+        )
 
     @api.exception_handler(NinjaHttpError)
     def on_http_error(request, exc: NinjaHttpError):

@@ -38,7 +38,9 @@ def create(
     with transaction.atomic():
         instance = model(**data)
         if actor is not None:
-            permissions.require(permissions.can_create(actor, parent=instance.permission_parent()))
+            permissions.require(
+                permissions.can_create(actor, parent=instance.permission_parent(), model=model)
+            )
         instance.created_by = actor
         instance.updated_by = actor
         instance.full_clean()

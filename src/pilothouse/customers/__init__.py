@@ -1,1 +1,2 @@
-"""Customer voice: customers, contacts, segments, the feedback inbox, evidence linking notes to features."""
+"""Customer voice: customers, contacts, segments, the feedback inbox, and the evidence
+linking notes to features."""

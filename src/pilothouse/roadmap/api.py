@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated
 
-from ninja import FilterLookup, FilterSchema, Router, Schema
+from ninja import Field, FilterLookup, FilterSchema, Router, Schema
 
 from pilothouse.api import crud
 from pilothouse.core.markdown import render_markdown
@@ -35,6 +35,14 @@ class FeatureIn(Schema):
 
 class FeatureOut(crud.VersionedOut, FeatureIn):
     description_html: str
+    demand_importance: int = Field(
+        0, description="Importance score of the linked customer evidence (read-only)"
+    )
+    demand_arr: Decimal = Field(
+        Decimal(0), description="Sum of the ARR of the customers asking for it (read-only)"
+    )
+    demand_requests: int = Field(0, description="Number of linked notes (read-only)")
+    demand_customers: int = Field(0, description="Number of customers asking (read-only)")
 
     @staticmethod
     def resolve_objective_ids(obj: Feature) -> list[int]:
@@ -54,6 +62,9 @@ class FeatureFilters(FilterSchema):
     owner_id: int | None = None
     stage: FeatureStage | None = None
     target_release_id: int | None = None
+    min_importance: Annotated[int | None, FilterLookup("demand_importance__gte")] = None
+    min_arr_demand: Annotated[Decimal | None, FilterLookup("demand_arr__gte")] = None
+    min_requests: Annotated[int | None, FilterLookup("demand_requests__gte")] = None
 
 
 class ReleaseIn(Schema):
@@ -98,6 +109,7 @@ crud.register(
             "completed_on",
             "created_at",
             "updated_at",
+            *Feature.DEMAND_FIELDS,
         ),
         default_ordering="-updated_at",
         refs={

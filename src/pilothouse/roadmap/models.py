@@ -106,10 +106,26 @@ class Feature(VersionedModel):
     )
     started_on = models.DateField(null=True, blank=True)
     completed_on = models.DateField(null=True, blank=True)
+    # Customer demand, derived from the evidence linked to the feature (the customer
+    # voice app computes it; `services.feature_demand_set` stores it). Stored here so
+    # feature lists sort and filter by it; never edited, left out of the change log.
+    demand_importance = models.PositiveIntegerField("importance score", default=0, editable=False)
+    demand_arr = models.DecimalField(
+        "ARR demand", max_digits=16, decimal_places=2, default=0, editable=False
+    )
+    demand_requests = models.PositiveIntegerField("requests", default=0, editable=False)
+    demand_customers = models.PositiveIntegerField("customers", default=0, editable=False)
+
+    DEMAND_FIELDS = ("demand_importance", "demand_arr", "demand_requests", "demand_customers")
+    BOOKKEEPING_FIELDS = VersionedModel.BOOKKEEPING_FIELDS | frozenset(DEMAND_FIELDS)
 
     class Meta:
         ordering = ["-updated_at"]
-        indexes = [models.Index(fields=["product", "stage"])]
+        indexes = [
+            models.Index(fields=["product", "stage"]),
+            models.Index(fields=["-demand_importance"], name="feature_demand_importance"),
+            models.Index(fields=["-demand_arr"], name="feature_demand_arr"),
+        ]
 
     def __str__(self) -> str:
         return self.title

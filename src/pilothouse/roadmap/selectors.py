@@ -118,6 +118,9 @@ FEATURE_SORTS = {
     "owner": [F("owner__username").asc(nulls_last=True)],
     "effort": [F("effort_high").asc(nulls_last=True), F("effort_low").asc(nulls_last=True)],
     "updated": [F("updated_at").asc()],
+    "importance": [F("demand_importance").asc()],
+    "arr_demand": [F("demand_arr").asc()],
+    "requests": [F("demand_requests").asc()],
 }
 DEFAULT_FEATURE_SORT = "-updated"
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -51,3 +54,35 @@ class FeatureWrites(ModelWrites):
 
 feature = FeatureWrites(Feature)
 release = ModelWrites(Release)
+
+
+@dataclass(frozen=True)
+class FeatureDemand:
+    """The customer demand for one feature (see customers.evidence for the rules)."""
+
+    importance: int = 0
+    arr: Decimal = Decimal(0)
+    requests: int = 0
+    customers: int = 0
+
+
+def feature_demand_set(*, demand: Mapping[int, FeatureDemand], batch_size: int = 500) -> int:
+    """Store derived demand figures on features: {feature id: FeatureDemand}.
+
+    These are figures computed from other objects, not edits: no permission check, no
+    version bump, no change record, `updated_at` untouched. Unknown ids are skipped.
+    Answers the number of features given.
+    """
+    rows = [
+        Feature(
+            pk=feature_id,
+            demand_importance=figures.importance,
+            demand_arr=figures.arr,
+            demand_requests=figures.requests,
+            demand_customers=figures.customers,
+        )
+        for feature_id, figures in demand.items()
+    ]
+    if rows:
+        Feature.objects.bulk_update(rows, list(Feature.DEMAND_FIELDS), batch_size=batch_size)
+    return len(rows)
