@@ -8,6 +8,8 @@ import pilothouse
 from pilothouse.api import changes, errors
 from pilothouse.api.auth import AUTH
 from pilothouse.customers.api import ROUTERS as CUSTOMERS
+from pilothouse.customers.import_api import ROUTERS as CUSTOMER_IMPORTS
+from pilothouse.customers.triage_api import ROUTERS as TRIAGE
 from pilothouse.people.api import ROUTERS as PEOPLE
 from pilothouse.portfolio.api import ROUTERS as PORTFOLIO
 from pilothouse.roadmap.api import ROUTERS as ROADMAP
@@ -29,7 +31,7 @@ api = NinjaAPI(
 )
 errors.install(api)
 
-for routers in (PORTFOLIO, STRATEGY, ROADMAP, PEOPLE, CUSTOMERS):
+for routers in (PORTFOLIO, STRATEGY, ROADMAP, PEOPLE, CUSTOMERS, TRIAGE, CUSTOMER_IMPORTS):
     for prefix, router in routers.items():
         api.add_router(prefix, router)
 api.add_router("/changes", changes.router)

@@ -8,10 +8,10 @@ import sys
 from collections.abc import Sequence
 
 from pilothouse import __version__
-from pilothouse.cli import accounts, server
+from pilothouse.cli import accounts, imports, server, triage
 from pilothouse.cli.base import CliError, Commands, errors, use_data_dir
 
-COMMAND_GROUPS = [server, accounts]
+COMMAND_GROUPS = [server, accounts, imports, triage]
 
 
 def build_parser() -> argparse.ArgumentParser:

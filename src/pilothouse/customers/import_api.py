@@ -1,0 +1,3 @@
+"""/api/v1 endpoints for importing feedback files."""
+
+ROUTERS: dict = {}

@@ -1,0 +1,3 @@
+"""/api/v1 endpoints of triage suggestions and themes."""
+
+ROUTERS: dict = {}
