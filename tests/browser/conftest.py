@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 
@@ -26,6 +27,17 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(autouse=True)
+def rows_from_data_migrations(transactional_db):
+    """Live-server tests flush the database after each test, which also removes the rows
+    that data migrations created; put them back so each test starts from a migrated state."""
+    defaults = importlib.import_module("pilothouse.customers.migrations.0002_default_note_kinds")
+    from pilothouse.customers.models import NoteKind
+
+    for index, name in enumerate(defaults.DEFAULT_KINDS):
+        NoteKind.objects.get_or_create(name=name, defaults={"position": (index + 1) * 10})
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ def test_the_layout_has_brand_navigation_and_user_menu(as_user, make_user):
     assert '<a class="brand" href="/">Pilothouse</a>' in html
     nav = html[html.index('<nav class="main-nav"') : html.index("</nav>")]
     labels = re.findall(r">([A-Za-z]+)</a>", nav)
-    assert labels == ["Portfolio", "Strategy", "Roadmap", "People", "Changes"]
+    assert labels == ["Portfolio", "Strategy", "Roadmap", "Customers", "People", "Changes"]
     assert '<a href="/roadmap/features/" aria-current="page">Roadmap</a>' in nav
     assert "Pat Lee" in html
     assert "Product manager" in html

@@ -151,7 +151,8 @@ class EditPages:
     send: an edit or delete page needs `can_change`; a create page needs `can_create`
     under the parent its `fixed` values imply (none: a top-level object), or, when
     `parent_chosen_in_form` (a feature's product is picked in its form), merely
-    `can_create_any`. The services make the real check on submit.
+    `can_create_any`; both with the model, so that a model opening itself to more roles
+    (EDITOR_ROLES, CREATOR_ROLES) is honoured. The services make the real check on submit.
     """
 
     form_template = "core/edit_form.html"
@@ -181,12 +182,13 @@ class EditPages:
         title: str | None = None,
     ) -> HttpResponse:
         fixed = dict(fixed or {})
-        draft = self.form_class._meta.model(**fixed)
+        model = self.form_class._meta.model
+        draft = model(**fixed)
         if self.parent_chosen_in_form and not fixed:
-            permissions.require(permissions.can_create_any(request.user))
+            permissions.require(permissions.can_create_any(request.user, model=model))
         else:
             permissions.require(
-                permissions.can_create(request.user, parent=draft.permission_parent())
+                permissions.can_create(request.user, parent=draft.permission_parent(), model=model)
             )
         if request.method == "POST":
             form = self.form_class(request.POST, instance=draft)

@@ -378,3 +378,102 @@ class SuggestionDecision(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} {self.kind} {self.target_id} for note {self.note_id}"
+
+
+# --- stored triage state (customers.triage) --------------------------------------------
+#
+# Derived data, rebuilt from the notes: no version, no change log. Who may retrain the
+# kind model or compute themes is decided in core.permissions from EDITOR_ROLES (asked
+# as "may create one"): product managers, product leaders and admins. The similarity
+# index is not here but in a file (settings.DATA_DIR / "triage"): see customers.triage.
+
+
+class TriageKindModel(models.Model):
+    """A trained kind model: the engine's bytes and what it was trained on (`info`).
+
+    The latest few are kept; one at most is `active` (the one suggestions come from).
+    The model's labels are NoteKind ids (as strings), so renaming a kind keeps it.
+    """
+
+    EDITOR_ROLES = TRIAGERS
+
+    data = models.BinaryField(help_text="KindModel.to_bytes(); only ever written by Pilothouse.")
+    info = models.JSONField(default=dict)
+    active = models.BooleanField(default=False)
+    labels_digest = models.CharField(max_length=64)
+    labelled = models.PositiveIntegerField(default=0)
+    cv_accuracy = models.FloatField(null=True, blank=True)
+    trained_at = models.DateTimeField(default=timezone.now)
+    trained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    training_seconds = models.FloatField(default=0.0)
+
+    class Meta:
+        ordering = ["-trained_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["active"], condition=models.Q(active=True), name="triage_one_active_model"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"kind model {self.pk} ({self.labelled} labels, {self.trained_at:%Y-%m-%d %H:%M})"
+
+
+class ThemePeriod(models.TextChoices):
+    WEEK = "week", "Week"
+    MONTH = "month", "Month"
+
+
+class TriageThemeReport(models.Model):
+    """Themes found among the unlinked notes of a window (the engine's report as JSON)."""
+
+    EDITOR_ROLES = TRIAGERS
+
+    start = models.DateField()
+    end = models.DateField()
+    period = models.CharField(max_length=8, choices=ThemePeriod.choices, default=ThemePeriod.WEEK)
+    computed_at = models.DateTimeField(default=timezone.now)
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    notes = models.PositiveIntegerField(default=0, help_text="Notes in the window")
+    seconds = models.FloatField(default=0.0)
+    report = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-computed_at", "-id"]
+        indexes = [
+            models.Index(fields=["start", "end", "period", "-computed_at"], name="theme_window")
+        ]
+
+    def __str__(self) -> str:
+        return f"themes {self.start} to {self.end} by {self.period}"
+
+
+class TriageJobName(models.TextChoices):
+    KIND_SUGGESTIONS = "kind_suggestions", "Retrain the kind model and refresh suggestions"
+    SIMILARITY_INDEX = "similarity_index", "Rebuild the similarity index"
+
+
+class TriageJob(models.Model):
+    """The state of one background triage job, and its debounce flag.
+
+    `queued_at` is set while a run is queued and cleared when it starts, so that a burst
+    of changes queues one run (see customers.triage).
+    """
+
+    name = models.CharField(max_length=32, choices=TriageJobName.choices, unique=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    runs = models.PositiveIntegerField(default=0)
+    last_result = models.JSONField(default=dict, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

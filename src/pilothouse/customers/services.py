@@ -246,19 +246,23 @@ class NoteWrites(ModelWrites):
         with transaction.atomic():
             _require_triage(actor, None, data)
             m2m = self._tags(actor, data, m2m)
-            return super().create(actor=actor, data=data, m2m=m2m)
+            created = super().create(actor=actor, data=data, m2m=m2m)
+            _triage_notice(labels=created.kind_id is not None, text=True)
+            return created
 
     def update(self, *, actor, instance, version, data, m2m=None):
         data = dict(data)
         with transaction.atomic():
             _require_triage(actor, instance, data)
             m2m = self._tags(actor, data, m2m)
-            before = _stored(instance, "customer_id", "submitted_at")
+            before = _stored(instance, "customer_id", "submitted_at", "kind_id", "title", "text")
             updated = super().update(
                 actor=actor, instance=instance, version=version, data=data, m2m=m2m
             )
-            if (updated.customer_id, updated.submitted_at) != before:
+            if (updated.customer_id, updated.submitted_at) != before[:2]:
                 _recompute_on_commit(_features_of_notes(pk=updated.pk))
+            after = (updated.kind_id, updated.title, updated.text)
+            _triage_notice(labels=after[0] != before[2], text=after[1:] != before[3:])
         return updated
 
     def delete(self, *, actor, instance, version=None):
@@ -266,6 +270,14 @@ class NoteWrites(ModelWrites):
             affected = _features_of_notes(pk=instance.pk)
             super().delete(actor=actor, instance=instance, version=version)
             _recompute_on_commit(affected)
+            _triage_notice(labels=instance.kind_id is not None, text=True)
+
+
+def _triage_notice(*, labels: bool, text: bool) -> None:
+    """Tell triage that a note's kind or words changed (it retrains and reindexes soon)."""
+    from pilothouse.customers import triage  # triage imports these services
+
+    triage.notes_changed(labels=labels, text=text)
 
 
 class NoteLinkWrites(ModelWrites):

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 
-from pilothouse.core import permissions
+from pilothouse.core import panels, permissions
 from pilothouse.core import selectors as core_selectors
 from pilothouse.core.editing import EditPages, int_param
 from pilothouse.core.markdown import render_markdown
@@ -106,6 +106,8 @@ def feature_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "description": render_markdown(feature.description),
         "history": core_selectors.object_history_described(instance=feature),
         "can_edit": permissions.can_change(request.user, feature),
+        # What other apps show on a feature's page (core.panels), e.g. its evidence.
+        "panels": panels.render_all(request, feature),
     }
     return render(request, "roadmap/feature_detail.html", context)
 

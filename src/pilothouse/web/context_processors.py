@@ -13,6 +13,7 @@ NAVIGATION = [
     ("Portfolio", "web:portfolio"),
     ("Strategy", "strategy:objective_tree"),
     ("Roadmap", "roadmap:feature_list"),
+    ("Customers", "customers:inbox"),
     ("People", "people:person_list"),
     ("Changes", "core:change_list"),
 ]
