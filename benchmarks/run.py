@@ -34,7 +34,8 @@ REPO = HERE.parent
 DEFAULT_BUDGETS = HERE / "budgets.json"
 
 # (kind, name): the name is what budgets.json and the table call the target; <KEY> and
-# <id> are filled in with a product that has many features and one of its features.
+# <id> are filled in with a product that has many features and one of its features,
+# <asked> with the feature most notes are linked to.
 TARGETS: tuple[tuple[str, str], ...] = (
     ("page", "/"),
     ("page", "/portfolio/"),
@@ -44,12 +45,19 @@ TARGETS: tuple[tuple[str, str], ...] = (
     ("page", "/roadmap/features/<id>/"),
     ("page", "/people/"),
     ("page", "/changes/"),
+    ("page", "/customers/"),
+    ("page", "/customers/inbox/"),
     ("api", "/api/v1/products"),
     ("api", "/api/v1/features?limit=50"),
     ("api", "/api/v1/features?limit=500"),
     ("api", "/api/v1/objectives"),
     ("api", "/api/v1/people"),
     ("api", "/api/v1/changes"),
+    ("api", "/api/v1/customers"),
+    ("api", "/api/v1/notes?limit=50"),
+    ("api", "/api/v1/notes?state=new&limit=50"),
+    ("api", "/api/v1/features?ordering=-demand_arr&limit=50"),
+    ("api", "/api/v1/features/<asked>/evidence"),
 )
 
 
@@ -197,7 +205,8 @@ def make_history(count: int) -> int:
 
 
 def pick_examples() -> dict[str, str]:
-    """The product with the most features, and one of its features in progress."""
+    """The product with the most features, one of its features in progress, and the
+    feature with the most linked notes."""
     from django.db.models import Count
 
     from pilothouse.portfolio.models import Product
@@ -206,7 +215,8 @@ def pick_examples() -> dict[str, str]:
     product = Product.objects.annotate(n=Count("features")).order_by("-n", "id").first()
     features = Feature.objects.filter(product=product).order_by("id")
     feature = features.filter(stage="in_progress").first() or features.first()
-    return {"<KEY>": product.key, "<id>": str(feature.pk)}
+    asked = Feature.objects.order_by("-demand_requests", "id").first()
+    return {"<KEY>": product.key, "<id>": str(feature.pk), "<asked>": str(asked.pk)}
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -319,7 +329,9 @@ def print_table(console, rows: list[Row], meta: dict[str, Any], build: dict[str,
     if build.get("seconds") is not None:
         console.print(
             f"Demo build: {build['seconds']} s, peak RSS {build['peak_rss_mb']} MB, "
-            f"{build['counts']['features']} features, {build['counts']['people']} people."
+            f"{build['counts']['features']} features, {build['counts']['people']} people, "
+            f"{build['counts'].get('customers', 0)} customers, "
+            f"{build['counts'].get('notes', 0)} notes."
         )
     for row in rows:
         if row.error:

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import models
 
 from pilothouse.core.models import User
+from pilothouse.customers.models import Contact, Customer, Note, NoteKind, NoteLink, Segment, Tag
 from pilothouse.people.models import Person
 from pilothouse.portfolio.models import Product, ProductArea, ProductLine
 from pilothouse.roadmap.models import Feature, Release
@@ -30,6 +31,14 @@ DUMPED_MODELS: tuple[type[models.Model], ...] = (
     Release,
     Feature,
     Feature.objectives.through,
+    Customer,
+    Contact,
+    Segment,
+    Tag,
+    NoteKind,
+    Note,
+    Note.tags.through,
+    NoteLink,
 )
 SKIPPED_FIELDS = frozenset({"password", "last_login"})
 

@@ -13,7 +13,10 @@ from django.utils import timezone
 
 from pilothouse.core.accounts import user_set_password
 from pilothouse.core.models import User
+from pilothouse.customers.models import Contact, Customer, Note, NoteLink, Segment, Tag
 from pilothouse.demo.clock import Clock, historic_timestamps
+from pilothouse.demo.customers import SEGMENT_NAMES, create_customer_voice, external_ids
+from pilothouse.demo.feedback_phrases import TAGS
 from pilothouse.demo.people import DEMO_USERNAME, plan_org, save_org
 from pilothouse.demo.portfolio import create_portfolio
 from pilothouse.demo.roadmap import create_roadmap
@@ -27,7 +30,17 @@ from pilothouse.strategy.models import Initiative, KeyResult, Objective
 
 Progress = Callable[[str, int, int], None]
 # The stages reported to the progress callback, in order.
-STAGES = ("people", "portfolio", "strategy", "releases", "features", "links")
+STAGES = (
+    "people",
+    "portfolio",
+    "strategy",
+    "releases",
+    "features",
+    "links",
+    "customers",
+    "notes",
+    "demand",
+)
 GENERATED_MODELS: tuple[type[models.Model], ...] = (
     Person,
     ProductLine,
@@ -38,6 +51,12 @@ GENERATED_MODELS: tuple[type[models.Model], ...] = (
     Initiative,
     Release,
     Feature,
+    Customer,
+    Contact,
+    Segment,
+    Tag,
+    Note,
+    NoteLink,
 )
 # Rows per existence check (below every database's limit on query parameters).
 CHECK_CHUNK = 500
@@ -79,6 +98,13 @@ class DemoSummary:
     releases: int
     features: int
     feature_objective_links: int
+    customers: int
+    contacts: int
+    segments: int
+    tags: int
+    notes: int
+    note_links: int
+    note_tag_links: int
     demo_username: str
     demo_password: str = field(repr=False)
 
@@ -109,13 +135,25 @@ def _existing(model: type[models.Model], field_name: str, values: Iterable[str])
     return sorted(found)
 
 
-def _check_conflicts(*, users: Sequence[User], people: Sequence[Person], catalogue) -> None:
+def _existing_tags(names: Iterable[str]) -> list[str]:
+    wanted = {name.lower() for name in names}
+    return sorted(
+        name for name in Tag.objects.values_list("name", flat=True) if name.lower() in wanted
+    )
+
+
+def _check_conflicts(
+    *, users: Sequence[User], people: Sequence[Person], catalogue, customers: int
+) -> None:
     """Refuse, naming them, when existing rows already use the demo's unique names."""
     clashes = {
         "product keys": _existing(Product, "key", (p.key for _, ps in catalogue for p in ps)),
         "product lines": _existing(ProductLine, "name", (line.name for line, _ in catalogue)),
         "usernames": _existing(User, "username", (u.username for u in users)),
         "people's emails": _existing(Person, "email", (p.email for p in people)),
+        "customer ids": _existing(Customer, "external_id", external_ids(customers)),
+        "segments": _existing(Segment, "name", SEGMENT_NAMES),
+        "tags": _existing_tags(TAGS),
     }
     found = {what: names for what, names in clashes.items() if names}
     if found:
@@ -160,7 +198,9 @@ def build(
                 "Reset its password to log in again, or start from an empty database."
             )
         org = plan_org(scale=plan, catalogue=catalogue, clock=clock, rng=rng)
-        _check_conflicts(users=org.users, people=org.people, catalogue=catalogue)
+        _check_conflicts(
+            users=org.users, people=org.people, catalogue=catalogue, customers=plan.customers
+        )
         org.cpo.user.set_password(password)
         with historic_timestamps(GENERATED_MODELS):
             people_total = len(org.users) + len(org.people)
@@ -187,6 +227,16 @@ def build(
                 progress=report,
             )
 
+            voice = create_customer_voice(
+                org=org,
+                portfolio=portfolio,
+                roadmap=roadmap,
+                scale=plan,
+                clock=clock,
+                rng=rng,
+                progress=report,
+            )
+
     return DemoSummary(
         company=COMPANY,
         scale=scale,
@@ -204,6 +254,13 @@ def build(
         releases=len(roadmap.releases),
         features=len(roadmap.features),
         feature_objective_links=roadmap.objective_links,
+        customers=voice.customers,
+        contacts=voice.contacts,
+        segments=voice.segments,
+        tags=voice.tags,
+        notes=voice.feedback.notes,
+        note_links=voice.feedback.note_links,
+        note_tag_links=voice.feedback.note_tag_links,
         demo_username=DEMO_USERNAME,
         demo_password=password,
     )

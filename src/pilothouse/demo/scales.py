@@ -21,7 +21,10 @@ class Scale:
     initiatives: int
     past_releases: tuple[int, int]  # per product with a release history
     future_releases: tuple[int, int]
+    customers: int
+    notes: int  # feedback notes, over the last twelve months
     batch_size: int = 1000  # rows per bulk insert
+    note_batch: int = 5000  # notes generated and inserted at a time (bounds the memory)
 
 
 SCALES: dict[str, Scale] = {
@@ -39,6 +42,8 @@ SCALES: dict[str, Scale] = {
         initiatives=6,
         past_releases=(3, 5),
         future_releases=(2, 3),
+        customers=1_000,
+        notes=5_000,
     ),
     "large": Scale(
         name="large",
@@ -54,6 +59,8 @@ SCALES: dict[str, Scale] = {
         initiatives=24,
         past_releases=(8, 12),
         future_releases=(3, 5),
+        customers=50_000,
+        notes=500_000,
     ),
 }
 
