@@ -90,6 +90,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             summary = demo.build(scale=args.scale, seed=args.seed, progress=report)
         username, password = summary.demo_username, summary.demo_password
         console.print(f"Loaded the demo organization ({args.scale}, seed {args.seed}).")
+        _prepare_triage(large=args.scale == "large")
     except demo.DemoAlreadyLoaded:
         username, password = "demo", demo.reset_demo_password()
         console.print("The demo organization is already loaded; its login has a new password.")
@@ -98,6 +99,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.no_serve:
         return 0
     return _serve(host=args.host, port=args.port, workers=args.workers)
+
+
+def _prepare_triage(*, large: bool) -> None:
+    """Train the kind model, index the notes and find this quarter's themes, so that the
+    demo's inbox shows suggestions. At the large scale that takes minutes: it is queued
+    for `pilothouse worker` instead."""
+    from pilothouse.customers import triage
+
+    if large:
+        triage.kind_retrain_background(actor=None)
+        triage.similarity_index_background(actor=None)
+        console.print(
+            "Triage suggestions are queued: run `pilothouse worker --batch` to compute them."
+        )
+        return
+    with console.status("Training triage suggestions on the demo's labelled notes..."):
+        result = triage.kind_model_retrain(actor=None)
+        triage.similarity_index_rebuild(actor=None)
+        triage.themes_compute(actor=None)
+    console.print(f"Triage: {result.message}")
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
