@@ -355,3 +355,11 @@ def test_the_example_file_loads(tmp_path):
     values["PILOTHOUSE_DATA_DIR"] = str(tmp_path)
     config = env.load(values, cwd=tmp_path)
     assert config.data_dir == tmp_path
+
+
+def test_max_upload_size_is_a_bounded_whole_number(tmp_path):
+    assert env.load({}, cwd=tmp_path).max_upload_mb == 50
+    assert env.load({"PILOTHOUSE_MAX_UPLOAD_MB": "200"}, cwd=tmp_path).max_upload_mb == 200
+    for bad in ("0", "lots", "5000"):
+        with pytest.raises(ConfigError, match="PILOTHOUSE_MAX_UPLOAD_MB"):
+            env.load({"PILOTHOUSE_MAX_UPLOAD_MB": bad}, cwd=tmp_path)

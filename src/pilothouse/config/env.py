@@ -47,6 +47,7 @@ class Config:
     csrf_trusted_origins: list[str]
     time_zone: str
     log_level: str
+    max_upload_mb: int
 
 
 def parse_bool(name: str, raw: str | None, *, default: bool) -> bool:
@@ -77,6 +78,18 @@ def parse_origins(name: str, raw: str | None) -> list[str]:
                 "e.g. https://pilothouse.example.com"
             )
     return origins
+
+
+def parse_positive_int(name: str, raw: str | None, *, default: int, maximum: int) -> int:
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError as exc:
+        raise ConfigError(f"{name}: expected a whole number, got {raw!r}") from exc
+    if not 1 <= value <= maximum:
+        raise ConfigError(f"{name}: must be between 1 and {maximum}, got {value}")
+    return value
 
 
 def parse_time_zone(name: str, raw: str | None) -> str:
@@ -174,4 +187,10 @@ def load(environ: Mapping[str, str] | None = None, *, cwd: Path | None = None) -
         ),
         time_zone=parse_time_zone("PILOTHOUSE_TIME_ZONE", env.get("PILOTHOUSE_TIME_ZONE")),
         log_level=log_level,
+        max_upload_mb=parse_positive_int(
+            "PILOTHOUSE_MAX_UPLOAD_MB",
+            env.get("PILOTHOUSE_MAX_UPLOAD_MB"),
+            default=50,
+            maximum=2048,
+        ),
     )

@@ -149,6 +149,9 @@ LOGGING = {
 
 NINJA_PAGINATION_MAX_LIMIT = 500
 
+# The largest file an import through the API or the web accepts.
+IMPORT_MAX_UPLOAD_BYTES = CONFIG.max_upload_mb * 1024 * 1024
+
 # Background work (retraining, imports, syncs) is queued in the database and run by
 # `pilothouse worker`; no broker to operate.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -15,6 +15,7 @@ import itertools
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -394,16 +395,32 @@ class RowHandler:
     are applied, to look up what they refer to in a few queries; `apply(row, values)`
     writes one row through the app's services and says what it did, or raises
     ValidationError (naming fields), PermissionDenied or ConflictError.
+
+    A handler that writes in bulk answers None from `apply` for a row it keeps for
+    later (and may still answer an outcome, e.g. UNCHANGED, or raise); `flush()`, called
+    after each batch that kept rows, writes them and answers (row, outcome or
+    exception) for each. Its `apply` writes nothing, so it sets `row_savepoints = False`
+    and the rows are not wrapped in savepoints (`flush` runs in one). `finish()` is called
+    once after the last batch, in the import's transaction, for work on the whole
+    import (e.g. recomputing figures derived from what it wrote).
     """
 
     fields: Sequence[FieldSpec] = ()
     identity: str | None = None
+    row_savepoints: bool = True
 
     def prepare(self, batch: Sequence[Mapping[str, Any]]) -> None:
         """Look up, for a batch of rows, what applying them will need (optional)."""
 
-    def apply(self, row: Row, values: dict[str, Any]) -> RowOutcome:
+    def apply(self, row: Row, values: dict[str, Any]) -> RowOutcome | None:
         raise NotImplementedError
+
+    def flush(self) -> Sequence[tuple[Row, RowOutcome | Exception]]:
+        """Write the rows `apply` kept; (row, what happened) for each of them."""
+        return ()
+
+    def finish(self) -> None:
+        """Work on the whole import, after its last batch (optional)."""
 
 
 @dataclass
@@ -461,6 +478,28 @@ def _errors_of(exc: Exception, line: int, columns: Mapping[str, str]) -> list[Ro
     return [RowError(line, str(exc) or "you may not make this change")]
 
 
+REFUSALS = (ValidationError, PermissionDenied, ConflictError)
+
+
+def _flush(
+    handler: RowHandler, kept: list[Row], report: ImportReport, columns: Mapping[str, str]
+) -> None:
+    """Have the handler write the rows it kept and count what happened to each; a
+    refusal of the whole flush refuses each of its rows (and writes none of them)."""
+    try:
+        with transaction.atomic():
+            results = list(handler.flush())
+    except REFUSALS as exc:
+        results = [(row, exc) for row in kept]
+    if len(results) != len(kept):
+        raise RuntimeError(f"flush() answered for {len(results)} of {len(kept)} kept rows")
+    for row, outcome in results:
+        if isinstance(outcome, Exception):
+            report.refuse(_errors_of(outcome, row.line, columns))
+        else:
+            report.counts[RowOutcome(outcome)] += 1
+
+
 def run_import(
     *,
     rows: Iterable[Row],
@@ -477,7 +516,8 @@ def run_import(
 
     `mapping` ({field: column}, from `resolve_mapping`) says where each field's cell is;
     without it the rows are keyed by field name. Each row runs in its own savepoint, so
-    a refused row leaves nothing behind; the whole transaction is rolled back on a dry
+    a refused row leaves nothing behind (a handler writing in bulk refuses rows before
+    its bulk writes, see RowHandler); the whole transaction is rolled back on a dry
     run, when the file itself is unreadable (a TableError met while reading), or, if
     `all_or_nothing`, when any row was refused. `progress(done, total)` is called after
     each batch; `total` is an estimate (e.g. `table.row_estimate`) or None.
@@ -488,6 +528,7 @@ def run_import(
     columns = dict(mapping) if mapping is not None else {spec.name: spec.name for spec in fields}
     convert = RowConverter(columns, fields)
     identity = handler.identity
+    savepoints = handler.row_savepoints
     first_line: dict[Any, int] = {}
     if progress:
         progress(0, total)
@@ -513,17 +554,24 @@ def run_import(
                         ready.append((row, values))
                 if ready:
                     handler.prepare([values for _row, values in ready])
+                kept = []
                 for row, values in ready:
                     try:
-                        with transaction.atomic():
+                        with transaction.atomic() if savepoints else nullcontext():
                             outcome = handler.apply(row, values)
-                    except (ValidationError, PermissionDenied, ConflictError) as exc:
+                    except REFUSALS as exc:
                         report.refuse(_errors_of(exc, row.line, columns))
                     else:
-                        report.counts[RowOutcome(outcome)] += 1
+                        if outcome is None:
+                            kept.append(row)
+                        else:
+                            report.counts[RowOutcome(outcome)] += 1
+                if kept:
+                    _flush(handler, kept, report, columns)
                 report.rows += len(batch)
                 if progress:
                     progress(report.rows, total)
+            handler.finish()
         except TableError as exc:
             report.fatal = str(exc)
         failed = report.fatal is not None or (all_or_nothing and report.failed > 0)

@@ -5,18 +5,29 @@ None is the system itself: the demo generator, migrations), validates the whole
 object (`full_clean`), runs in one transaction, checks the optimistic-lock
 `version`, bumps it, stamps the actor and records the change in the change log.
 A failure raises before anything is written, so nothing is ever half-written.
+
+`create_many` and `update_many` do the same for many objects of one model at once
+(imports): the same checks, with the queries done for a batch rather than per object,
+and the rows, links and change records written with bulk statements.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 from django.db import models, router, transaction
 from django.db.models import F
 from django.db.models.deletion import Collector
+from django.utils import timezone
 
-from pilothouse.core import changelog, permissions
+from pilothouse.core import bulk, changelog, permissions
 from pilothouse.core.errors import ConflictError
 from pilothouse.core.models import ChangeAction, User, VersionedModel
 
@@ -209,3 +220,223 @@ class ModelWrites:
     def prepare(self, instance: VersionedModel | None, data: dict[str, Any]) -> dict[str, Any]:
         """Domain rules on the incoming fields (instance is None on create); may raise."""
         return data
+
+
+# --- many objects at once ------------------------------------------------------------------
+#
+# The checks are those of `create` and `update`, arranged so that a batch costs a fixed
+# number of queries (see core.bulk): permission once per distinct permission parent,
+# validation as `full_clean` with the queries done for the batch; the rows, their
+# many-to-many links and their change records are written with bulk statements.
+
+
+class RefusedRows(ValidationError):
+    """Rows of a bulk write that were refused; nothing was written.
+
+    `errors` maps the index of each refused row to its ValidationError (naming the
+    fields) or PermissionDenied; as a ValidationError its fields are `rows[3].name`.
+    """
+
+    def __init__(self, errors: Mapping[int, Exception]) -> None:
+        self.errors = dict(sorted(errors.items()))
+        messages: dict[str, list[str]] = {}
+        for index, exc in self.errors.items():
+            if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+                for name, texts in exc.message_dict.items():
+                    where = f"rows[{index}]" + ("" if name == NON_FIELD_ERRORS else f".{name}")
+                    messages.setdefault(where, []).extend(texts)
+            elif isinstance(exc, ValidationError):
+                messages.setdefault(f"rows[{index}]", []).extend(exc.messages)
+            else:
+                text = str(exc) or "You do not have permission to do this."
+                messages.setdefault(f"rows[{index}]", []).append(text)
+        super().__init__(messages)
+
+
+def _permission_key(parent: models.Model | None) -> Any:
+    if parent is None:
+        return None
+    return (type(parent), parent.pk) if parent.pk is not None else id(parent)
+
+
+def check_many(
+    *, model: type[M], actor: User | None, rows: Sequence[Mapping[str, Any]]
+) -> tuple[list[M], dict[int, Exception]]:
+    """Build an object of `model` from each row (field -> value) and check it as `create`
+    would: permission (once per distinct permission parent) and validation. Writes
+    nothing; answers the objects and {index: ValidationError or PermissionDenied} of
+    the refused ones. Write the accepted ones with `insert_many`. Give related objects
+    as instances: a permission parent given by id is read for each row."""
+    stamp = {"created_by": actor, "updated_by": actor}
+    objects = bulk.build(model, [{**row, **stamp} for row in rows])
+    errors: dict[int, Exception] = {}
+    allowed: dict[Any, bool] = {}
+    for index, obj in enumerate(objects):
+        if actor is None:
+            continue
+        try:
+            parent = obj.permission_parent()
+        except ObjectDoesNotExist:
+            continue  # a related id that does not exist: the validation names it
+        key = _permission_key(parent)
+        if key not in allowed:
+            allowed[key] = permissions.can_create(actor, parent=parent, model=model)
+        if not allowed[key]:
+            errors[index] = PermissionDenied("You do not have permission to do this.")
+    given = [row.keys() | stamp.keys() for row in rows]
+    errors.update(bulk.validate_many(model, objects, skip=errors, given=given))
+    return objects, dict(sorted(errors.items()))
+
+
+def insert_many(
+    *,
+    actor: User | None,
+    objects: Sequence[M],
+    m2m: Sequence[Mapping[str, Iterable[Any]] | None] | None = None,
+) -> list[M]:
+    """Write new objects of one model that `check_many` accepted (and stamped with the
+    actor; related objects the caller created meanwhile are picked up): one bulk insert,
+    the many-to-many links (`m2m[i]`: {field: objects or ids} of `objects[i]`) in bulk,
+    and one change record each, in a bulk insert. Answers the objects, with their ids."""
+    if not objects:
+        return []
+    model = type(objects[0])
+    if any(type(obj) is not model for obj in objects):
+        raise TypeError("insert_many: the objects must all be of one model")
+    names = list(bulk.link_fields(model))
+    given = list(m2m) if m2m is not None else [None] * len(objects)
+    with transaction.atomic():
+        bulk.insert(objects)
+        if any(obj.pk is None for obj in objects):
+            raise RuntimeError("the database did not return the ids of the new rows")
+        many = [{name: bulk.ids_of((m or {}).get(name, ())) for name in names} for m in given]
+        pairs = zip(objects, many, strict=True)
+        bulk.add_links(model, [(obj.pk, name, ids) for obj, m in pairs for name, ids in m.items()])
+        changelog.record_many(
+            actor=actor,
+            action=ChangeAction.CREATE,
+            entries=[
+                (obj, {}, changelog.snapshot(obj, many=links))
+                for obj, links in zip(objects, many, strict=True)
+            ],
+        )
+    return list(objects)
+
+
+def create_many(
+    *,
+    model: type[M],
+    actor: User | None,
+    rows: Sequence[Mapping[str, Any]],
+    m2m: Sequence[Mapping[str, Iterable[Any]] | None] | None = None,
+) -> list[M]:
+    """`create` for many rows at once, all or nothing: RefusedRows (naming each refused
+    row by index, and its fields) if any row is refused, else the new objects."""
+    objects, errors = check_many(model=model, actor=actor, rows=rows)
+    if errors:
+        raise RefusedRows(errors)
+    return insert_many(actor=actor, objects=objects, m2m=m2m)
+
+
+def _fields_state(obj: models.Model) -> tuple[dict[str, Any], dict[str, Any]]:
+    return (
+        {
+            f.attname: obj.__dict__[f.attname]
+            for f in obj._meta.concrete_fields
+            if f.attname in obj.__dict__
+        },
+        dict(obj._state.fields_cache),
+    )
+
+
+def _restore(obj: models.Model, state: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    values, cache = state
+    obj.__dict__.update(values)
+    obj._state.fields_cache = dict(cache)
+
+
+def update_many(
+    *,
+    actor: User | None,
+    changes: Sequence[tuple[M, Mapping[str, Any]]],
+    m2m: Sequence[Mapping[str, Iterable[Any]] | None] | None = None,
+) -> list[M]:
+    """`update` for many objects of one model at once, all or nothing: apply each
+    (object, data) pair (and `m2m[i]`: {field: objects or ids} replacing those links).
+
+    The objects must have been read (all their fields, and their permission parent) in
+    the caller's transaction, locked with select_for_update where the database has row
+    locks; there is no version
+    check: an import applies to objects as they are. Permission per object (and to move
+    it under another permission parent, once per parent), validation as `check_many`;
+    a refusal raises RefusedRows and leaves the objects as they were. The objects that
+    change get version + 1, updated_by and one change record; the others are not
+    written. Answers the objects that changed.
+    """
+    if not changes:
+        return []
+    model = type(changes[0][0])
+    objects = [obj for obj, _data in changes]
+    if any(type(obj) is not model for obj in objects):
+        raise TypeError("update_many: the objects must all be of one model")
+    given = list(m2m) if m2m is not None else [None] * len(objects)
+    current = bulk.links_of(model, [obj.pk for obj in objects]) if bulk.link_fields(model) else {}
+    saved = [_fields_state(obj) for obj in objects]
+    errors: dict[int, Exception] = {}
+    allowed: dict[Any, bool] = {}
+    befores = []
+    for index, (obj, data) in enumerate(changes):
+        links = {name: ids.get(obj.pk, []) for name, ids in current.items()}
+        befores.append((changelog.snapshot(obj, many=links), links))
+        if actor is not None and not permissions.can_change(actor, obj):
+            errors[index] = PermissionDenied("You do not have permission to do this.")
+        parent_before = obj.permission_parent()
+        for name, value in data.items():
+            setattr(obj, name, value)
+        parent = obj.permission_parent()
+        if actor is not None and index not in errors and parent != parent_before:
+            key = _permission_key(parent)
+            if key not in allowed:
+                allowed[key] = permissions.can_create(actor, parent=parent)
+            if not allowed[key]:
+                errors[index] = PermissionDenied(
+                    "You may not move this under an object you do not look after."
+                )
+    setting = [data.keys() for _obj, data in changes]
+    errors.update(bulk.validate_many(model, objects, skip=errors, given=setting))
+    if errors:
+        for obj, state in zip(objects, saved, strict=True):
+            _restore(obj, state)
+        raise RefusedRows(errors)
+    now = timezone.now()
+    changed: list[M] = []
+    entries = []
+    fields: set[str] = set()
+    relinked: list[tuple[Any, str, list]] = []
+    for obj, (before, links), new_links in zip(objects, befores, given, strict=True):
+        links = {**links, **{name: bulk.ids_of(ids) for name, ids in (new_links or {}).items()}}
+        old, new = changelog.diff(before, changelog.snapshot(obj, many=links))
+        if not new:
+            continue
+        obj.version += 1
+        obj.updated_by = actor
+        obj.updated_at = now
+        changed.append(obj)
+        entries.append((obj, old, new))
+        fields.update(name for name in new if name not in current)
+        relinked += [(obj.pk, name, links[name]) for name in new if name in current]
+    if not changed:
+        return []
+    with transaction.atomic():
+        model._default_manager.bulk_update(
+            changed, sorted(fields | {"version", "updated_by", "updated_at"})
+        )
+        link_fields = bulk.link_fields(model)
+        for name in {name for _pk, name, _ids in relinked}:
+            through, source, _target = link_fields[name]
+            pks = [pk for pk, field, _ids in relinked if field == name]
+            for chunk in bulk.chunks(pks):
+                through._default_manager.filter(**{f"{source}__in": chunk}).delete()
+        bulk.add_links(model, relinked)
+        changelog.record_many(actor=actor, action=ChangeAction.UPDATE, entries=entries)
+    return changed
