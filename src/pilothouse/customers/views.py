@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from pilothouse.core import permissions
 from pilothouse.core import selectors as core_selectors
 from pilothouse.core.editing import EditPages, int_param, save_form
+from pilothouse.core.tables import sort_headers
 from pilothouse.customers import inbox_views, selectors, services
 from pilothouse.customers import segments as segment_rules
 from pilothouse.customers.forms import (
@@ -78,20 +79,6 @@ note_pages = EditPages(form_class=NoteForm, writes=services.note, detail_url=not
 # --- customers --------------------------------------------------------------------------
 
 
-def _sort_headers(sort: str) -> list[dict]:
-    headers = []
-    for key, label, first in CUSTOMER_COLUMNS:
-        current = sort.lstrip("-") == key
-        descending = sort.startswith("-")
-        if current:
-            following = key if descending else f"-{key}"
-            aria_sort = "descending" if descending else "ascending"
-        else:
-            following, aria_sort = f"{first}{key}", ""
-        headers.append({"key": key, "label": label, "sort": following, "aria_sort": aria_sort})
-    return headers
-
-
 def customer_list(request: HttpRequest) -> HttpResponse:
     segments = list(selectors.segment_list())
     form = CustomerFilterForm(request.GET, labels=selectors.customer_labels(), segments=segments)
@@ -106,7 +93,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "page_obj": page,
         "customers": page.object_list,
         "sort": sort,
-        "headers": _sort_headers(sort),
+        "headers": sort_headers(columns=CUSTOMER_COLUMNS, sort=sort),
         "can_create": permissions.can_create_any(request.user, model=Customer),
     }
     partial = request.htmx and not request.htmx.history_restore_request

@@ -12,6 +12,7 @@ from pilothouse.core import panels, permissions
 from pilothouse.core import selectors as core_selectors
 from pilothouse.core.editing import EditPages, int_param
 from pilothouse.core.markdown import render_markdown
+from pilothouse.core.tables import sort_headers
 from pilothouse.portfolio import selectors as portfolio_selectors
 from pilothouse.roadmap import selectors, services
 from pilothouse.roadmap.forms import FeatureFilterForm, FeatureForm, ReleaseForm
@@ -52,20 +53,6 @@ release_pages = EditPages(
 )
 
 
-def _sort_headers(sort: str) -> list[dict]:
-    headers = []
-    for key, label, first in FEATURE_COLUMNS:
-        current = sort.lstrip("-") == key
-        descending = sort.startswith("-")
-        if current:
-            following = key if descending else f"-{key}"
-            aria_sort = "descending" if descending else "ascending"
-        else:
-            following, aria_sort = f"{first}{key}", ""
-        headers.append({"key": key, "label": label, "sort": following, "aria_sort": aria_sort})
-    return headers
-
-
 def feature_list(request: HttpRequest) -> HttpResponse:
     form = FeatureFilterForm(request.GET)
     features = selectors.feature_search(**form.filters())
@@ -80,7 +67,7 @@ def feature_list(request: HttpRequest) -> HttpResponse:
         "page_obj": page,
         "features": page.object_list,
         "sort": sort,
-        "headers": _sort_headers(sort),
+        "headers": sort_headers(columns=FEATURE_COLUMNS, sort=sort),
         "can_create": permissions.can_create_any(request.user),
     }
     # htmx asks for the table only as the filters change; a history restore (back
