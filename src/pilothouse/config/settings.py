@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "pilothouse.roadmap",
     "pilothouse.people",
     "pilothouse.customers",
+    "pilothouse.portal",
     "pilothouse.web",
 ]
 

@@ -23,5 +23,6 @@ urlpatterns = [
     path("roadmap/", include("pilothouse.roadmap.urls")),
     path("people/", include("pilothouse.people.urls")),
     path("customers/", include("pilothouse.customers.urls")),
+    path("portal/", include("pilothouse.portal.urls")),
     path("", include("pilothouse.web.urls")),
 ]
