@@ -65,6 +65,23 @@ class ImportReportOut(Schema):
     format: str
 
 
+# What each import creates, and what those who may not create it are told (the API
+# and the import page, customers.import_views, follow the same rule).
+IMPORTS: dict[str, tuple[type[Customer | Note], str]] = {
+    "feedback": (Note, "You may not add feedback notes."),
+    "customers": (Customer, "Only product managers, product leaders and admins import customers."),
+}
+
+
+def may_import(user, kind: str) -> bool:
+    """May `user` import a file of `kind` ("feedback" or "customers")?"""
+    return permissions.can_create(user, parent=None, model=IMPORTS[kind][0])
+
+
+def require_import(user, kind: str) -> None:
+    permissions.require(may_import(user, kind), IMPORTS[kind][1])
+
+
 def _max_bytes() -> int:
     return settings.IMPORT_MAX_UPLOAD_BYTES
 
@@ -73,13 +90,17 @@ def _megabytes(size: int) -> str:
     return f"{size / 1_048_576:,.1f} MB" if size >= 1_048_576 else f"{size:,} bytes"
 
 
-def _too_big(size: int | None) -> tuple[int, dict]:
-    limit = _max_bytes()
+def too_big_message(size: int | None) -> str:
+    """Why an upload of `size` bytes (None: unknown) over the limit is refused."""
     what = f"The upload is {_megabytes(size)}" if size else "The upload is too large"
-    message = (
-        f"{what}; the limit is {_megabytes(limit)}. Split the file, or import it on the "
-        "server with `pilothouse import`."
+    return (
+        f"{what}; the limit is {_megabytes(_max_bytes())}. Split the file, or import it on "
+        "the server with `pilothouse import`."
     )
+
+
+def _too_big(size: int | None) -> tuple[int, dict]:
+    message = too_big_message(size)
     return 413, error_body(message, [{"field": "file", "message": message}])
 
 
@@ -198,10 +219,7 @@ imports = Router(tags=["imports"])
     ),
 )
 def import_feedback(request: HttpRequest):
-    permissions.require(
-        permissions.can_create(request.user, parent=None, model=Note),
-        "You may not add feedback notes.",
-    )
+    require_import(request.user, "feedback")
 
     def options() -> dict[str, Any]:  # read once the size is known to be within the limit
         return {
@@ -221,10 +239,7 @@ def import_feedback(request: HttpRequest):
     openapi_extra=_body({}),
 )
 def import_customers(request: HttpRequest):
-    permissions.require(
-        permissions.can_create(request.user, parent=None, model=Customer),
-        "Only product managers, product leaders and admins import customers.",
-    )
+    require_import(request.user, "customers")
     return _run(request, "customers", dict)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pilothouse.customers import inbox_views, themes_views, views
+from pilothouse.customers import import_views, inbox_views, themes_views, views
 
 app_name = "customers"
 urlpatterns = [
@@ -34,6 +34,7 @@ urlpatterns = [
     path("notes/<int:pk>/suggestions/", inbox_views.note_suggestion, name="note_suggestion"),
     path("links/<int:pk>/", inbox_views.link_update, name="link_update"),
     path("themes/", themes_views.themes, name="themes"),
+    path("import/", import_views.import_page, name="import"),
     path("themes/compute/", themes_views.themes_compute, name="themes_compute"),
     path("links/<int:pk>/delete/", inbox_views.link_delete, name="link_delete"),
 ]
