@@ -354,3 +354,26 @@ def test_a_release_with_features_is_deleted_and_the_features_stay(as_user, leade
     assert response.url == reverse("web:product_detail", args=[release.product.key])
     feature.refresh_from_db()
     assert feature.target_release is None
+
+
+def test_the_feature_list_shows_and_sorts_by_customer_demand(as_user, viewer):
+    product = ProductFactory()
+    for title, importance, arr, requests in [
+        ("Modest", 2, "1000.00", 1),
+        ("Wanted", 9, "250000.00", 7),
+        ("Quiet", 0, "0.00", 0),
+    ]:
+        FeatureFactory(
+            title=title,
+            product=product,
+            demand_importance=importance,
+            demand_arr=arr,
+            demand_requests=requests,
+        )
+    client = as_user(viewer)
+    assert titles(client.get(FEATURES, {"sort": "-arr_demand"})) == ["Wanted", "Modest", "Quiet"]
+    assert titles(client.get(FEATURES, {"sort": "importance"})) == ["Quiet", "Modest", "Wanted"]
+    assert titles(client.get(FEATURES, {"sort": "-requests"}))[0] == "Wanted"
+    html = client.get(FEATURES, {"sort": "-arr_demand"}).content.decode()
+    assert "ARR demand" in html
+    assert "250,000" in html

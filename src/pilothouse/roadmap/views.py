@@ -27,8 +27,14 @@ FEATURE_COLUMNS = [
     ("stage", "Stage", ""),
     ("owner", "Owner", ""),
     ("effort", "Effort (person-weeks)", ""),
+    # Customer demand (kept on the feature from the evidence): the most asked-for first.
+    ("importance", "Importance", "-"),
+    ("arr_demand", "ARR demand", "-"),
+    ("requests", "Requests", "-"),
     ("updated", "Updated", "-"),  # the latest first is what one wants to see
 ]
+
+NUMERIC_COLUMNS = frozenset({"effort", "importance", "arr_demand", "requests"})
 
 
 def feature_url(feature: Feature) -> str:
@@ -68,6 +74,7 @@ def feature_list(request: HttpRequest) -> HttpResponse:
         "features": page.object_list,
         "sort": sort,
         "headers": sort_headers(columns=FEATURE_COLUMNS, sort=sort),
+        "numeric_columns": NUMERIC_COLUMNS,
         "can_create": permissions.can_create_any(request.user),
     }
     # htmx asks for the table only as the filters change; a history restore (back
