@@ -18,6 +18,7 @@ from pilothouse.demo.clock import Clock, historic_timestamps
 from pilothouse.demo.customers import SEGMENT_NAMES, create_customer_voice, external_ids
 from pilothouse.demo.feedback_phrases import TAGS
 from pilothouse.demo.people import DEMO_USERNAME, plan_org, save_org
+from pilothouse.demo.portal import create_portal
 from pilothouse.demo.portfolio import create_portfolio
 from pilothouse.demo.roadmap import create_roadmap
 from pilothouse.demo.scales import SCALES
@@ -40,6 +41,7 @@ STAGES = (
     "customers",
     "notes",
     "demand",
+    "portal",
 )
 GENERATED_MODELS: tuple[type[models.Model], ...] = (
     Person,
@@ -105,6 +107,8 @@ class DemoSummary:
     notes: int
     note_links: int
     note_tag_links: int
+    portal_products: int
+    portal_features: int
     demo_username: str
     demo_password: str = field(repr=False)
 
@@ -237,6 +241,11 @@ def build(
                 progress=report,
             )
 
+        # After the bulk rows, outside historic_timestamps: these go through services.
+        report("portal", 0, 1)
+        portal_products, portal_features = create_portal(portfolio=portfolio, roadmap=roadmap)
+        report("portal", 1, 1)
+
     return DemoSummary(
         company=COMPANY,
         scale=scale,
@@ -261,6 +270,8 @@ def build(
         notes=voice.feedback.notes,
         note_links=voice.feedback.note_links,
         note_tag_links=voice.feedback.note_tag_links,
+        portal_products=portal_products,
+        portal_features=portal_features,
         demo_username=DEMO_USERNAME,
         demo_password=password,
     )
