@@ -194,7 +194,7 @@ def vote_toggle(*, visitor: PortalVisitor, feature: Feature, ip: str | None) -> 
         _check_limit(PortalActionKind.VOTE, visitor=visitor, ip=ip)
         _record(PortalActionKind.VOTE, visitor=visitor, ip=ip)
         existing = (
-            PortalVote.objects.select_for_update()
+            PortalVote.objects.select_for_update(of=("self",))
             .filter(visitor=visitor, feature=feature)
             .select_related("note")
             .first()
