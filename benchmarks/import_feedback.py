@@ -28,9 +28,7 @@ import csv
 import datetime as dt
 import json
 import os
-import platform
 import random
-import resource
 import secrets
 import shutil
 import statistics
@@ -40,6 +38,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from host import host_info, peak_rss_mb
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -122,19 +122,6 @@ def configure_environment(data_dir: Path, secret: str) -> None:
     os.environ["PILOTHOUSE_DEBUG"] = "false"
     os.environ["PILOTHOUSE_LOG_LEVEL"] = "ERROR"
     os.environ.pop("DATABASE_URL", None)  # the budget is for SQLite
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident memory. Linux: VmHWM, which starts afresh at exec
-    (ru_maxrss of a child keeps the parent's peak from before the fork)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 
 def write_customers(path: Path, count: int, rng: random.Random) -> list[str]:
@@ -255,16 +242,6 @@ def child(args: argparse.Namespace) -> int:
     return 0
 
 
-def git_commit() -> str | None:
-    try:
-        done = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, timeout=10
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() or None if done.returncode == 0 else None
-
-
 def run(args: argparse.Namespace, data_dir: Path) -> int:
     import django
 
@@ -330,15 +307,7 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
     median = statistics.median(run["rows_per_second"] for run in runs)
     result = {
         "benchmark": "import_feedback",
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "python": platform.python_version(),
-            "django": django.get_version(),
-            "sqlite": sqlite3.sqlite_version,
-            "cpu_count": os.cpu_count(),
-            "platform": platform.platform(),
-            "git_commit": git_commit(),
-        },
+        "machine": host_info(django=django.get_version(), sqlite=sqlite3.sqlite_version),
         "notes": args.notes,
         "customers": args.customers,
         "batch_size": args.batch_size,
@@ -355,7 +324,7 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     path = args.out / f"import-feedback-{args.notes}-{stamp}.json"
     path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    verdict = "within" if result["within_budget"] else "OVER"
+    verdict = "meets" if result["within_budget"] else "falls short of"
     print(
         f"median {median:,.0f} notes/s ({verdict} the budget of {BUDGET_ROWS_PER_SECOND:,}/s); "
         f"peak RSS {result['peak_rss_mb']} MB; written to {path}"

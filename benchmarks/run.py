@@ -16,18 +16,17 @@ import datetime as dt
 import json
 import logging
 import os
-import platform
-import resource
 import secrets
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from host import host_info, peak_rss_mb
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -108,23 +107,6 @@ def configure_environment(data_dir: Path) -> None:
     os.environ["PILOTHOUSE_LOG_LEVEL"] = "ERROR"
 
 
-def peak_rss_mb() -> float:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
-
-
-def git_commit() -> str | None:
-    try:
-        result = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, timeout=10
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if result.returncode != 0:
-        return None
-    return result.stdout.strip() or None
-
-
 def machine_info(args: argparse.Namespace) -> dict[str, Any]:
     import django
     from django.db import connection
@@ -137,17 +119,12 @@ def machine_info(args: argparse.Namespace) -> dict[str, Any]:
         connection.ensure_connection()
         db_version = str(getattr(connection, "pg_version", "") or "")
     return {
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        **host_info(),
         "scale": args.scale,
         "seed": args.seed,
         "repeat": args.repeat,
-        "python": platform.python_version(),
         "django": django.get_version(),
         "database": {"engine": connection.vendor, "version": db_version},
-        "cpu_count": os.cpu_count(),
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-        "git_commit": git_commit(),
     }
 
 

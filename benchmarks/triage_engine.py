@@ -29,9 +29,7 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import random
-import resource
 import statistics
 import sys
 import time
@@ -40,6 +38,7 @@ from typing import Any
 
 import numpy as np
 import sklearn
+from host import host_info, peak_rss_mb
 
 from pilothouse.engines import triage
 from pilothouse.engines.triage.sample import generate_feedback, sample_features
@@ -69,11 +68,6 @@ def rss_mb() -> float:
         return round(pages * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
     except OSError:
         return float("nan")
-
-
-def peak_rss_mb() -> float:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return round(peak / (2**20 if sys.platform == "darwin" else 1024), 1)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -227,14 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     peak = peak_rss_mb()
 
     result = {
-        "machine": {
-            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "python": platform.python_version(),
-            "numpy": np.__version__,
-            "scikit_learn": sklearn.__version__,
-            "cpu_count": os.cpu_count(),
-            "platform": platform.platform(),
-        },
+        "machine": host_info(numpy=np.__version__, scikit_learn=sklearn.__version__),
         "arguments": {key: str(value) for key, value in vars(args).items()},
         "rss_mb_at_start": started_rss,
         "peak_rss_mb": peak,
