@@ -34,7 +34,8 @@ DEFAULT_BUDGETS = HERE / "budgets.json"
 
 # (kind, name): the name is what budgets.json and the table call the target; <KEY> and
 # <id> are filled in with a product that has many features and one of its features,
-# <asked> with the feature most notes are linked to.
+# <asked> with the feature most notes are linked to, <rice> and <wsjf> with the demo's
+# portfolio-wide scoring models of those frameworks.
 TARGETS: tuple[tuple[str, str], ...] = (
     ("page", "/"),
     ("page", "/portfolio/"),
@@ -42,6 +43,12 @@ TARGETS: tuple[tuple[str, str], ...] = (
     ("page", "/strategy/"),
     ("page", "/roadmap/features/"),
     ("page", "/roadmap/features/<id>/"),
+    ("page", "/roadmap/timeline/"),
+    ("page", "/roadmap/timeline/?scale=quarter&lanes=objective"),
+    ("page", "/roadmap/board/"),
+    ("page", "/roadmap/plan/"),
+    ("page", "/prioritization/models/<rice>/"),
+    ("page", "/prioritization/compare/?first=<rice>&second=<wsjf>"),
     ("page", "/people/"),
     ("page", "/changes/"),
     ("page", "/customers/"),
@@ -57,6 +64,8 @@ TARGETS: tuple[tuple[str, str], ...] = (
     ("api", "/api/v1/notes?state=new&limit=50"),
     ("api", "/api/v1/features?ordering=-demand_arr&limit=50"),
     ("api", "/api/v1/features/<asked>/evidence"),
+    ("api", "/api/v1/scoring-models/<rice>/backlog?limit=50"),
+    ("api", "/api/v1/roadmap-snapshots"),
 )
 
 
@@ -187,13 +196,21 @@ def pick_examples() -> dict[str, str]:
     from django.db.models import Count
 
     from pilothouse.portfolio.models import Product
+    from pilothouse.prioritization.models import ScoringModel
     from pilothouse.roadmap.models import Feature
 
     product = Product.objects.annotate(n=Count("features")).order_by("-n", "id").first()
     features = Feature.objects.filter(product=product).order_by("id")
     feature = features.filter(stage="in_progress").first() or features.first()
     asked = Feature.objects.order_by("-demand_requests", "id").first()
-    return {"<KEY>": product.key, "<id>": str(feature.pk), "<asked>": str(asked.pk)}
+    models = dict(ScoringModel.objects.order_by("-id").values_list("framework", "pk"))
+    return {
+        "<KEY>": product.key,
+        "<id>": str(feature.pk),
+        "<asked>": str(asked.pk),
+        "<rice>": str(models["rice"]),
+        "<wsjf>": str(models["wsjf"]),
+    }
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -17,3 +17,11 @@ STORAGES = {
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # Tasks run where they are enqueued, so tests see their effects without a worker.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# SQLite: a file, not the in-memory default, so that tests with several threads (each
+# with its own connection) share one database and wait for each other's writes as a
+# real deployment does.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(os.environ["PILOTHOUSE_DATA_DIR"], "test.sqlite3")
+    }

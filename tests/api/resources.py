@@ -451,5 +451,15 @@ from tests.customers.resources import CUSTOMER_SPECS  # noqa: E402
 
 SPECS.extend(CUSTOMER_SPECS)
 
+# Prioritization's scoring models (tests/prioritization/resources.py).
+from tests.prioritization.resources import PRIORITIZATION_SPECS  # noqa: E402
+
+SPECS.extend(PRIORITIZATION_SPECS)
+
+# Milestones, feature tags and dependencies.
+from tests.roadmap.resources import ROADMAP_SPECS  # noqa: E402
+
+SPECS.extend(ROADMAP_SPECS)
+
 SPEC_IDS = [spec.id for spec in SPECS]
 PROTECTED_SPECS = [spec for spec in SPECS if spec.protect is not None]

@@ -362,6 +362,10 @@ BAD_FILTERS = {
     "note-links": ("importance", "huge"),
     "note-kinds": ("active", "maybe"),
     "tags": ("note_id", "first"),
+    "milestones": ("after", "someday"),
+    "feature-tags": ("feature_id", "sso"),
+    "dependencies": ("blocked", "that-one"),
+    "scoring-models": ("framework", "kano"),
 }
 
 

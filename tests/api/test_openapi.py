@@ -30,6 +30,10 @@ RESOURCE_PATHS = [
     "/note-links",
     "/note-kinds",
     "/tags",
+    "/milestones",
+    "/feature-tags",
+    "/dependencies",
+    "/scoring-models",
 ]
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
@@ -60,6 +64,10 @@ def test_every_resource_of_the_design_is_documented(spec):
         assert set(spec["paths"][f"/api/v1{path}"]) >= {"get", "post"}
         assert set(spec["paths"][f"/api/v1{path}/{{pk}}"]) >= {"get", "patch", "delete"}
     assert set(spec["paths"]["/api/v1/changes"]) == {"get"}
+    assert set(spec["paths"]["/api/v1/roadmap-snapshots"]) == {"get", "post"}
+    assert set(spec["paths"]["/api/v1/roadmap-snapshots/{pk}/diff"]) == {"get"}
+    assert set(spec["paths"]["/api/v1/share-links"]) == {"get", "post"}
+    assert set(spec["paths"]["/api/v1/share-links/{pk}/revoke"]) == {"post"}
 
 
 def test_operation_ids_are_unique(spec):

@@ -42,6 +42,12 @@ def test_defaults(load, tmp_path):
     assert config.csrf_trusted_origins == []
     assert config.time_zone == "UTC"
     assert config.log_level == "INFO"
+    assert config.email == env.EmailConfig(
+        backend="file",
+        from_address="Pilothouse <pilothouse@localhost>",
+        file_path=tmp_path / "var" / "outbox",
+    )
+    assert config.trusted_proxies == 0
 
 
 def test_load_reads_the_process_environment_by_default(monkeypatch, tmp_path):
@@ -62,6 +68,9 @@ def test_every_variable_set(load, tmp_path):
         PILOTHOUSE_CSRF_TRUSTED_ORIGINS="https://pilothouse.example.com,http://10.0.0.5:8000",
         PILOTHOUSE_TIME_ZONE=" Europe/Berlin ",
         PILOTHOUSE_LOG_LEVEL=" debug ",
+        PILOTHOUSE_EMAIL_URL="smtp://mailer:s3cret@mail.example.com:587?tls=1",
+        PILOTHOUSE_EMAIL_FROM=" Product team <product@example.com> ",
+        PILOTHOUSE_TRUSTED_PROXIES=" 2 ",
     )
     assert config.data_dir == tmp_path / "data"
     assert config.database.engine == "postgresql"
@@ -74,6 +83,9 @@ def test_every_variable_set(load, tmp_path):
     ]
     assert config.time_zone == "Europe/Berlin"
     assert config.log_level == "DEBUG"
+    assert config.email.backend == "smtp"
+    assert config.email.from_address == "Product team <product@example.com>"
+    assert config.trusted_proxies == 2
 
 
 def test_a_relative_data_dir_is_taken_from_the_working_directory(load, tmp_path):
@@ -145,6 +157,21 @@ def test_log_levels(load, level):
         ("DATABASE_URL", "postgres://user:pw@host:5432/"),
         ("DATABASE_URL", "postgres://user:pw@host:port/db"),
         ("DATABASE_URL", "postgres://user:pw@host:99999/db"),
+        ("PILOTHOUSE_EMAIL_URL", "mailto:someone@example.com"),
+        ("PILOTHOUSE_EMAIL_URL", "smtp://"),
+        ("PILOTHOUSE_EMAIL_URL", "smtp://user@:25"),
+        ("PILOTHOUSE_EMAIL_URL", "smtp://mail.example.com:port"),
+        ("PILOTHOUSE_EMAIL_URL", "smtp://mail.example.com?tls=maybe"),
+        ("PILOTHOUSE_EMAIL_URL", "smtp://mail.example.com?tls=1&ssl=1"),
+        ("PILOTHOUSE_EMAIL_URL", "smtps://mail.example.com?tls=1"),
+        ("PILOTHOUSE_EMAIL_URL", "smtp://mail.example.com?starttls=1"),
+        ("PILOTHOUSE_EMAIL_URL", "smtp://mail.example.com?timeout=0"),
+        ("PILOTHOUSE_EMAIL_FROM", "nobody"),
+        ("PILOTHOUSE_EMAIL_FROM", "Team <team@>"),
+        ("PILOTHOUSE_EMAIL_FROM", "Team <@example.com>"),
+        ("PILOTHOUSE_TRUSTED_PROXIES", "-1"),
+        ("PILOTHOUSE_TRUSTED_PROXIES", "11"),
+        ("PILOTHOUSE_TRUSTED_PROXIES", "one"),
     ],
 )
 def test_a_bad_value_is_a_config_error_naming_the_variable(load, variable, value):
@@ -363,3 +390,107 @@ def test_max_upload_size_is_a_bounded_whole_number(tmp_path):
     for bad in ("0", "lots", "5000"):
         with pytest.raises(ConfigError, match="PILOTHOUSE_MAX_UPLOAD_MB"):
             env.load({"PILOTHOUSE_MAX_UPLOAD_MB": bad}, cwd=tmp_path)
+
+
+# --- email -----------------------------------------------------------------------------
+
+
+def email(url: str | None, **variables: str) -> env.EmailConfig:
+    return env.load(
+        {"PILOTHOUSE_EMAIL_URL": url, **variables} if url is not None else variables,
+        cwd=Path("/srv"),
+    ).email
+
+
+@pytest.mark.parametrize("raw", [None, "", "   "])
+def test_without_smtp_messages_go_to_the_outbox_folder(tmp_path, raw):
+    values = {"PILOTHOUSE_DATA_DIR": str(tmp_path)}
+    if raw is not None:
+        values["PILOTHOUSE_EMAIL_URL"] = raw
+    config = env.load(values, cwd=tmp_path).email
+    assert (config.backend, config.file_path) == ("file", tmp_path / "outbox")
+
+
+def test_smtp_with_starttls_and_every_part():
+    config = email(
+        "smtp://mailer%40example.com:p%40ss%3Aword@mail.example.com:2525?tls=1&timeout=30"
+    )
+    assert config == env.EmailConfig(
+        backend="smtp",
+        from_address="Pilothouse <pilothouse@localhost>",
+        host="mail.example.com",
+        port=2525,
+        user="mailer@example.com",
+        password="p@ss:word",
+        use_tls=True,
+        use_ssl=False,
+        timeout=30,
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "port", "tls", "ssl"),
+    [
+        ("smtp://relay.internal", 25, False, False),
+        ("SMTP://relay.internal?tls=yes", 587, True, False),
+        ("smtp://relay.internal?ssl=1", 465, False, True),
+        ("smtps://relay.internal", 465, False, True),
+        ("smtps://relay.internal:4650", 4650, False, True),
+    ],
+)
+def test_smtp_ports_and_encryption(url, port, tls, ssl):
+    config = email(url)
+    assert (config.host, config.port, config.use_tls, config.use_ssl) == (
+        "relay.internal",
+        port,
+        tls,
+        ssl,
+    )
+    assert (config.user, config.password, config.timeout) == ("", "", 10)
+
+
+def test_the_smtp_password_is_not_in_the_repr():
+    config = email("smtp://u:hunter2hunter2@mail.example.com")
+    assert "hunter2hunter2" not in repr(config)
+    assert "hunter2hunter2" not in repr(
+        env.load({"PILOTHOUSE_EMAIL_URL": "smtp://u:hunter2hunter2@h"}, cwd=Path("/srv"))
+    )
+
+
+@pytest.mark.parametrize("sender", ["ops@example.com", "Pilothouse Ops <ops@example.com>"])
+def test_the_sender(sender):
+    assert email(None, PILOTHOUSE_EMAIL_FROM=sender).from_address == sender
+
+
+def test_email_reaches_the_settings(tmp_path):
+    from pilothouse.config.settings import _email
+
+    smtp = _email(email("smtps://u:p@mail.example.com", PILOTHOUSE_EMAIL_FROM="a@example.com"))
+    assert smtp["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert (smtp["EMAIL_HOST"], smtp["EMAIL_PORT"], smtp["EMAIL_USE_SSL"]) == (
+        "mail.example.com",
+        465,
+        True,
+    )
+    assert (smtp["EMAIL_HOST_USER"], smtp["EMAIL_HOST_PASSWORD"]) == ("u", "p")
+    assert smtp["DEFAULT_FROM_EMAIL"] == smtp["SERVER_EMAIL"] == "a@example.com"
+    files = _email(env.load({"PILOTHOUSE_DATA_DIR": str(tmp_path)}, cwd=tmp_path).email)
+    assert files["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend"
+    assert files["EMAIL_FILE_PATH"] == str(tmp_path / "outbox")
+
+
+def test_the_tests_send_email_to_memory():
+    from django.conf import settings
+
+    assert settings.EMAIL_BACKEND == "django.core.mail.backends.locmem.EmailBackend"
+
+
+# --- proxies ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [(None, 0), ("", 0), ("0", 0), ("1", 1), (" 10 ", 10)]
+)
+def test_trusted_proxies(load, raw, expected):
+    values = {} if raw is None else {"PILOTHOUSE_TRUSTED_PROXIES": raw}
+    assert load(**values).trusted_proxies == expected

@@ -62,6 +62,7 @@ def test_create_records_every_field_and_stamps_the_actor(leader):
         "kind": "revenue",
         "owner": None,
         "arr": "10.50",
+        "launch_date": None,
     }
 
 

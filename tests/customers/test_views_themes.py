@@ -74,7 +74,11 @@ def test_a_computed_report_shows_its_themes_with_terms_trend_and_notes(client, l
     html = response.content.decode()
     assert f"{report.notes} notes clustered into {len(themes)} theme" in html
     first = themes[0]
+    assert first["label"]
+    assert f'">{first["label"]}</h2>' in html  # its label, in the notes' own words
     assert ", ".join(first["terms"]) in html
+    if report.report["unassigned"]:
+        assert f"({report.report['unassigned']} recur too little to join one)" in html
     assert f"trend <strong>{first['trend']['direction']}</strong>" in html
     representative = Note.objects.get(pk=first["representative_note_ids"][0])
     assert reverse("customers:note_detail", args=[representative.pk]) in html

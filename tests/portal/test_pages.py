@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from pilothouse.core.roles import Role
 from pilothouse.portal.models import PortalFeature, PortalProduct, PortalVisitor, PortalVote
-from pilothouse.portal.views import SESSION_KEY
+from pilothouse.portal.sessions import SESSION_KEY
 from tests.factories import FeatureFactory, ProductFactory
 from tests.portal.conftest import PASSWORD
 from tests.web.helpers import assert_same_queries
@@ -175,3 +175,28 @@ def test_product_page_costs_fixed_queries(visitor_client, product, visitor):
     url = reverse("portal:product", args=["PAY"])
     assert_same_queries(lambda: visitor_client.get(url), lambda: add(45))
     assert visitor_client.get(url).text.count("You voted") == 50
+
+
+@pytest.mark.parametrize("role", [role.value for role in Role])
+def test_staff_sessions_are_not_visitors_on_the_new_pages(
+    client, make_user, role, product, visitor
+):
+    from pilothouse.portal.models import PortalIdea, PortalIdeaVote
+
+    idea = PortalIdea.objects.create(visitor=visitor, product=product, title="Idea", text="t")
+    client.force_login(make_user(role, username=f"staff-{role}"))
+    page = client.get(reverse("portal:idea_detail", args=["PAY", idea.pk]))
+    assert page.status_code == 200
+    assert "to vote" in page.text
+    for name, args in [("portal:idea_vote", ["PAY", idea.pk]), ("portal:confirm_resend", [])]:
+        answer = client.post(reverse(name, args=args))
+        assert answer.status_code == 302
+        assert reverse("portal:login") in answer.url
+    assert not PortalIdeaVote.objects.exists()
+    assert client.get(reverse("portal:password_forgot")).status_code == 200
+    assert "_auth_user_id" in client.session  # the staff log-in is untouched
+
+
+def test_the_public_account_pages_are_open(client, product):
+    for name in ["portal:signup", "portal:login", "portal:password_forgot"]:
+        assert client.get(reverse(name)).status_code == 200

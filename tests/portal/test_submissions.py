@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from pilothouse.core.models import ChangeRecord
 from pilothouse.customers.models import Note, NoteLink, NoteState
-from pilothouse.portal import services
+from pilothouse.portal import limits, services
+from pilothouse.portal.errors import RateLimited
 from pilothouse.portal.models import (
     PortalAction,
     PortalComment,
@@ -17,6 +18,7 @@ from pilothouse.portal.models import (
     PortalVote,
 )
 from tests.factories import ContactFactory, CustomerFactory
+from tests.portal.conftest import make_visitor
 
 pytestmark = pytest.mark.django_db
 
@@ -163,7 +165,7 @@ def test_size_limits_are_field_errors(visitor_client, public_feature):
 
 
 def test_vote_flood_from_one_visitor_is_refused(visitor_client, public_feature, monkeypatch):
-    monkeypatch.setitem(services.LIMITS, "vote", 3)
+    monkeypatch.setitem(limits.LIMITS, "vote", 3)
     for _ in range(3):
         assert _vote(visitor_client, public_feature).status_code == 302
     answer = _vote(visitor_client, public_feature)
@@ -187,11 +189,11 @@ def test_default_vote_limit_is_thirty_per_hour(visitor_client, product, visitor)
 
 
 def test_limits_count_per_address_across_visitors(client, visitor, public_feature, monkeypatch):
-    monkeypatch.setitem(services.LIMITS, "comment", 2)
-    other = PortalVisitor.objects.create(email="eve@else.example", name="Eve", password="!")
+    monkeypatch.setitem(limits.LIMITS, "comment", 2)
+    other = make_visitor("eve@else.example", "Eve")
     for who in [visitor, other]:
         services.comment_add(visitor=who, feature=public_feature, text="hi", ip="10.0.0.9")
-    with pytest.raises(services.RateLimited):
+    with pytest.raises(RateLimited):
         services.comment_add(visitor=other, feature=public_feature, text="hi", ip="10.0.0.9")
     services.comment_add(visitor=other, feature=public_feature, text="hi", ip="10.0.0.10")
     assert PortalComment.objects.count() == 3

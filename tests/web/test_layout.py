@@ -15,8 +15,17 @@ def test_the_layout_has_brand_navigation_and_user_menu(as_user, make_user):
     html = as_user(user).get(reverse("roadmap:feature_list")).content.decode()
     assert '<a class="brand" href="/">Pilothouse</a>' in html
     nav = html[html.index('<nav class="main-nav"') : html.index("</nav>")]
-    labels = re.findall(r">([A-Za-z]+)</a>", nav)
-    assert labels == ["Portfolio", "Strategy", "Roadmap", "Customers", "People", "Changes"]
+    top_level = re.sub(r'<ul class="main-nav__views".*?</ul>', "", nav, flags=re.S)
+    labels = re.findall(r">([A-Za-z]+)</a>", top_level)
+    assert labels == [
+        "Portfolio",
+        "Strategy",
+        "Roadmap",
+        "Prioritization",
+        "Customers",
+        "People",
+        "Changes",
+    ]
     assert '<a href="/roadmap/features/" aria-current="page">Roadmap</a>' in nav
     assert "Pat Lee" in html
     assert "Product manager" in html
@@ -24,6 +33,23 @@ def test_the_layout_has_brand_navigation_and_user_menu(as_user, make_user):
     logout = html[html.index(f'action="{reverse("core:logout")}"') :]
     assert 'name="csrfmiddlewaretoken"' in logout[:400]
     assert 'method="post"' in html[html.index("<form", html.index("user-menu")) :][:80]
+
+
+def test_the_roadmap_entry_lists_the_roadmap_views(as_user, viewer):
+    html = as_user(viewer).get(reverse("roadmap:board")).content.decode()
+    nav = html[html.index('<nav class="main-nav"') : html.index("</nav>")]
+    views = nav[nav.index('<ul class="main-nav__views" aria-label="Roadmap views">') :]
+    views = views[: views.index("</ul>")]
+    assert re.findall(r'<a href="([^"]+)"', views) == [
+        reverse("roadmap:feature_list"),
+        reverse("roadmap:timeline"),
+        reverse("roadmap:board"),
+        reverse("roadmap:release_plan"),
+        reverse("roadmap:milestone_list"),
+    ]
+    board = reverse("roadmap:board")
+    assert f'<a href="{board}" aria-current="page">Now / next / later</a>' in views
+    assert '<a href="/roadmap/features/" aria-current="true">Roadmap</a>' in nav
 
 
 def test_the_current_section_is_marked_inside_it(as_user, viewer):

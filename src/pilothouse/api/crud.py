@@ -70,6 +70,9 @@ class Resource:
     refs: Mapping[str, tuple[str, type[models.Model]]] = field(default_factory=dict)
     # API field holding a list of ids -> (m2m field, referenced model).
     many: Mapping[str, tuple[str, type[models.Model]]] = field(default_factory=dict)
+    # Sets figures on the objects about to be shown that are computed for a whole page
+    # at once (a fixed number of queries), e.g. a feature's schedule conflicts.
+    decorate: Callable[[list[Any]], None] | None = None
 
     @property
     def noun(self) -> str:
@@ -142,8 +145,16 @@ def register(router: Router, resource: Resource) -> None:
     noun = resource.noun
     ident = resource.model._meta.model_name
 
-    def fetch(pk: int) -> models.Model:
+    def shown(objects: list[Any]) -> list[Any]:
+        if resource.decorate is not None:
+            resource.decorate(objects)
+        return objects
+
+    def load(pk: int) -> models.Model:
         return get_object_or_404(resource.select(), pk=pk)
+
+    def fetch(pk: int) -> models.Model:
+        return shown([load(pk)])[0]
 
     @router.get(
         "",
@@ -166,7 +177,7 @@ def register(router: Router, resource: Resource) -> None:
             ordering, allowed=resource.ordering, default=resource.default_ordering
         )
         qs = filters.filter(resource.select()).order_by(*order)
-        return {"items": list(qs[offset : offset + limit]), "count": qs.count()}
+        return {"items": shown(list(qs[offset : offset + limit])), "count": qs.count()}
 
     @router.get(
         "/{int:pk}",
@@ -203,7 +214,7 @@ def register(router: Router, resource: Resource) -> None:
         data, m2m = resolve(resource, fields)
         try:
             obj = resource.update(
-                actor=request.user, instance=fetch(pk), version=version, data=data, m2m=m2m
+                actor=request.user, instance=load(pk), version=version, data=data, m2m=m2m
             )
         except ValidationError as exc:
             raise api_names(resource, exc) from exc
@@ -220,7 +231,7 @@ def register(router: Router, resource: Resource) -> None:
         pk: int,
         version: int | None = Query(None, description="Refuse with 409 unless current"),
     ):
-        resource.delete(actor=request.user, instance=fetch(pk), version=version)
+        resource.delete(actor=request.user, instance=load(pk), version=version)
         return 204, None
 
 

@@ -12,7 +12,10 @@ from pilothouse.customers.import_api import ROUTERS as CUSTOMER_IMPORTS
 from pilothouse.customers.triage_api import ROUTERS as TRIAGE
 from pilothouse.people.api import ROUTERS as PEOPLE
 from pilothouse.portfolio.api import ROUTERS as PORTFOLIO
+from pilothouse.prioritization.api import ROUTERS as PRIORITIZATION
 from pilothouse.roadmap.api import ROUTERS as ROADMAP
+from pilothouse.roadmap.sharing_api import ROUTERS as SHARE_LINKS
+from pilothouse.roadmap.snapshot_api import ROUTERS as SNAPSHOTS
 from pilothouse.strategy.api import ROUTERS as STRATEGY
 
 api = NinjaAPI(
@@ -31,7 +34,18 @@ api = NinjaAPI(
 )
 errors.install(api)
 
-for routers in (PORTFOLIO, STRATEGY, ROADMAP, PEOPLE, CUSTOMERS, TRIAGE, CUSTOMER_IMPORTS):
+for routers in (
+    PORTFOLIO,
+    STRATEGY,
+    ROADMAP,
+    SNAPSHOTS,
+    SHARE_LINKS,
+    PEOPLE,
+    CUSTOMERS,
+    TRIAGE,
+    CUSTOMER_IMPORTS,
+    PRIORITIZATION,
+):
     for prefix, router in routers.items():
         api.add_router(prefix, router)
 api.add_router("/changes", changes.router)

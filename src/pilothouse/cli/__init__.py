@@ -8,10 +8,10 @@ import sys
 from collections.abc import Sequence
 
 from pilothouse import __version__
-from pilothouse.cli import accounts, imports, server, triage
+from pilothouse.cli import accounts, imports, roadmap, server, triage
 from pilothouse.cli.base import CliError, Commands, errors, use_data_dir
 
-COMMAND_GROUPS = [server, accounts, imports, triage]
+COMMAND_GROUPS = [server, accounts, imports, triage, roadmap]
 
 
 def build_parser() -> argparse.ArgumentParser:

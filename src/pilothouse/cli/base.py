@@ -7,6 +7,7 @@ create the directory and its secret key before the settings read them.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -80,6 +81,14 @@ def migrate(*, verbosity: int = 0) -> None:
 
     call_command("migrate", interactive=False, verbosity=verbosity)
     call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def iso_date(value: str) -> dt.date:
+    """An argparse type: a date written YYYY-MM-DD."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def validation_message(exc) -> str:

@@ -126,6 +126,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
     django_setup()
     from django.core.management import call_command
 
+    from pilothouse.core import schedules
+
+    if args.batch:
+        schedules.run_due()
+    else:
+        schedules.start(every_seconds=args.schedule_interval)
     console.print("Worker started; Ctrl-C stops it.")
     call_command(
         "db_worker",
@@ -169,7 +175,15 @@ def register(commands: Commands) -> None:
 
     worker = commands.add("worker", cmd_worker, "run background tasks (retraining, imports, syncs)")
     worker.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
-    worker.add_argument("--batch", action="store_true", help="run what is queued, then stop")
+    worker.add_argument(
+        "--batch", action="store_true", help="run scheduled jobs and what is queued, then stop"
+    )
+    worker.add_argument(
+        "--schedule-interval",
+        type=float,
+        default=300.0,
+        help="seconds between runs of the scheduled jobs (monthly snapshots, ...)",
+    )
 
     manage = commands.add("manage", cmd_manage, "run any Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

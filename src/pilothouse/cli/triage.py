@@ -15,20 +15,19 @@ exits 1 with a one-line reason. The commands run as the system (no user).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
-from pilothouse.cli.base import CliError, Commands, console, django_setup, validation_message
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+from pilothouse.cli.base import (
+    CliError,
+    Commands,
+    console,
+    django_setup,
+    iso_date,
+    validation_message,
+)
 
 
 def _json(value: Any) -> None:
@@ -205,8 +204,8 @@ def register(commands: Commands) -> None:
     status = group.add("status", cmd_status, "the kind model, the labels, the index, the jobs")
     status.add_argument("--json", action="store_true")
     themes = group.add("themes", cmd_themes, "show the themes of a window (computed if missing)")
-    themes.add_argument("--start", type=_date, help="YYYY-MM-DD (default: 12 periods back)")
-    themes.add_argument("--end", type=_date, help="YYYY-MM-DD (default: today)")
+    themes.add_argument("--start", type=iso_date, help="YYYY-MM-DD (default: 12 periods back)")
+    themes.add_argument("--end", type=iso_date, help="YYYY-MM-DD (default: today)")
     themes.add_argument("--period", choices=["week", "month"], default="week")
     themes.add_argument("--recompute", action="store_true", help="compute even if stored")
     themes.add_argument("--json", action="store_true")

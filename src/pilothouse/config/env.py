@@ -12,11 +12,16 @@ import secrets
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 SECRET_KEY_FILE = "secret_key"
 SQLITE_FILE = "pilothouse.sqlite3"
+OUTBOX_DIR = "outbox"
+DEFAULT_EMAIL_FROM = "Pilothouse <pilothouse@localhost>"
+# More proxies than this in front of one server is a configuration mistake.
+MAX_TRUSTED_PROXIES = 10
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
@@ -38,6 +43,23 @@ class DatabaseConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class EmailConfig:
+    """How Pilothouse sends email: through an SMTP server, or (without one) by writing
+    each message as a file into the outbox folder of the data dir."""
+
+    backend: str  # "smtp" or "file"
+    from_address: str
+    file_path: Path | None = None
+    host: str = ""
+    port: int | None = None
+    user: str = ""
+    password: str = field(default="", repr=False)
+    use_tls: bool = False
+    use_ssl: bool = False
+    timeout: int = 10
+
+
+@dataclass(frozen=True, kw_only=True)
 class Config:
     data_dir: Path
     database: DatabaseConfig
@@ -48,6 +70,8 @@ class Config:
     time_zone: str
     log_level: str
     max_upload_mb: int
+    email: EmailConfig
+    trusted_proxies: int
 
 
 def parse_bool(name: str, raw: str | None, *, default: bool) -> bool:
@@ -89,6 +113,19 @@ def parse_positive_int(name: str, raw: str | None, *, default: int, maximum: int
         raise ConfigError(f"{name}: expected a whole number, got {raw!r}") from exc
     if not 1 <= value <= maximum:
         raise ConfigError(f"{name}: must be between 1 and {maximum}, got {value}")
+    return value
+
+
+def parse_count(name: str, raw: str | None, *, default: int, maximum: int) -> int:
+    """A whole number from 0 to `maximum`."""
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError as exc:
+        raise ConfigError(f"{name}: expected a whole number, got {raw!r}") from exc
+    if not 0 <= value <= maximum:
+        raise ConfigError(f"{name}: must be between 0 and {maximum}, got {value}")
     return value
 
 
@@ -135,6 +172,76 @@ def parse_database_url(raw: str | None, *, data_dir: Path) -> DatabaseConfig:
         )
     raise ConfigError(
         f"DATABASE_URL: unsupported scheme {parts.scheme!r}; use postgres://... or sqlite:///..."
+    )
+
+
+SMTP_OPTIONS = frozenset({"tls", "ssl", "timeout"})
+
+
+def parse_email_from(raw: str | None) -> str:
+    """`Name <address>` or a bare address."""
+    value = (raw or "").strip() or DEFAULT_EMAIL_FROM
+    _name, address = parseaddr(value)
+    local, _at, domain = address.rpartition("@")
+    if not local or not domain or any(char.isspace() for char in address):
+        raise ConfigError(
+            f"PILOTHOUSE_EMAIL_FROM: {value!r} is not an email address; write it as "
+            "pilothouse@example.com or Pilothouse <pilothouse@example.com>"
+        )
+    return value
+
+
+def parse_email_url(raw: str | None, *, data_dir: Path, from_address: str) -> EmailConfig:
+    """Absent: messages are written as files into <data dir>/outbox. Otherwise
+    smtp://user:password@host:port (?tls=1 for STARTTLS) or smtps://... (TLS from the
+    first byte), with an optional ?timeout=seconds."""
+    if raw is None or not raw.strip():
+        return EmailConfig(
+            backend="file", from_address=from_address, file_path=data_dir / OUTBOX_DIR
+        )
+    name = "PILOTHOUSE_EMAIL_URL"
+    parts = urlsplit(raw.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in {"smtp", "smtps"}:
+        raise ConfigError(
+            f"{name}: unsupported scheme {parts.scheme!r}; use smtp://host:587?tls=1 or "
+            "smtps://host:465 (leave it empty to write messages into the outbox folder)"
+        )
+    if not parts.hostname:
+        raise ConfigError(f"{name}: the URL needs a host, e.g. smtp://mail.example.com:587?tls=1")
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise ConfigError(f"{name}: invalid port ({exc})") from exc
+    query = {
+        key: values[-1] for key, values in parse_qs(parts.query, keep_blank_values=True).items()
+    }
+    unknown = sorted(set(query) - SMTP_OPTIONS)
+    if unknown:
+        raise ConfigError(f"{name}: unknown option {unknown[0]!r}; known: tls, ssl, timeout")
+
+    def option(key: str, parse, **kwargs):
+        try:
+            return parse(name, query.get(key), **kwargs)
+        except ConfigError as exc:
+            detail = str(exc).partition(": ")[2]
+            raise ConfigError(f"{name}: option {key}: {detail}") from exc
+
+    use_tls = option("tls", parse_bool, default=False)
+    use_ssl = scheme == "smtps" or option("ssl", parse_bool, default=False)
+    if use_tls and use_ssl:
+        raise ConfigError(f"{name}: choose tls (STARTTLS) or ssl/smtps (implicit TLS), not both")
+    timeout = option("timeout", parse_positive_int, default=10, maximum=300)
+    return EmailConfig(
+        backend="smtp",
+        from_address=from_address,
+        host=parts.hostname,
+        port=port or (465 if use_ssl else 587 if use_tls else 25),
+        user=unquote(parts.username or ""),
+        password=unquote(parts.password or ""),
+        use_tls=use_tls,
+        use_ssl=use_ssl,
+        timeout=timeout,
     )
 
 
@@ -192,5 +299,16 @@ def load(environ: Mapping[str, str] | None = None, *, cwd: Path | None = None) -
             env.get("PILOTHOUSE_MAX_UPLOAD_MB"),
             default=50,
             maximum=2048,
+        ),
+        email=parse_email_url(
+            env.get("PILOTHOUSE_EMAIL_URL"),
+            data_dir=data_dir,
+            from_address=parse_email_from(env.get("PILOTHOUSE_EMAIL_FROM")),
+        ),
+        trusted_proxies=parse_count(
+            "PILOTHOUSE_TRUSTED_PROXIES",
+            env.get("PILOTHOUSE_TRUSTED_PROXIES"),
+            default=0,
+            maximum=MAX_TRUSTED_PROXIES,
         ),
     )

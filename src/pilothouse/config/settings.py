@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "pilothouse.roadmap",
     "pilothouse.people",
     "pilothouse.customers",
+    "pilothouse.prioritization",
     "pilothouse.portal",
     "pilothouse.web",
 ]
@@ -153,6 +154,43 @@ NINJA_PAGINATION_MAX_LIMIT = 500
 # The largest file an import through the API or the web accepts.
 IMPORT_MAX_UPLOAD_BYTES = CONFIG.max_upload_mb * 1024 * 1024
 
+
+def _email(config: env.EmailConfig) -> dict:
+    """Django's email settings. Without an SMTP server every message is written as a file
+    into the outbox folder, so an operator can read what would have been sent."""
+    common = {"DEFAULT_FROM_EMAIL": config.from_address, "SERVER_EMAIL": config.from_address}
+    if config.backend == "file":
+        return {
+            **common,
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(config.file_path),
+        }
+    return {
+        **common,
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": config.host,
+        "EMAIL_PORT": config.port,
+        "EMAIL_HOST_USER": config.user,
+        "EMAIL_HOST_PASSWORD": config.password,
+        "EMAIL_USE_TLS": config.use_tls,
+        "EMAIL_USE_SSL": config.use_ssl,
+        "EMAIL_TIMEOUT": config.timeout,
+    }
+
+
+# EMAIL_BACKEND, EMAIL_HOST and the rest, DEFAULT_FROM_EMAIL and SERVER_EMAIL:
+globals().update(_email(CONFIG.email))
+
+# How many proxies stand in front of the server: the client's address is then read from
+# X-Forwarded-For that many hops from the right (see core.clients), and the scheme
+# from X-Forwarded-Proto, so links in emails say https when TLS ends at the proxy.
+# With none, both headers are ignored: a client could write anything in them.
+TRUSTED_PROXIES = CONFIG.trusted_proxies
+if TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 # Background work (retraining, imports, syncs) is queued in the database and run by
 # `pilothouse worker`; no broker to operate.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Called by the worker every few minutes; each decides whether work is due (core.schedules).
+SCHEDULED_JOBS = ["pilothouse.roadmap.snapshots.monthly_snapshot_take"]

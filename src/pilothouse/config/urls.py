@@ -23,6 +23,7 @@ urlpatterns = [
     path("roadmap/", include("pilothouse.roadmap.urls")),
     path("people/", include("pilothouse.people.urls")),
     path("customers/", include("pilothouse.customers.urls")),
+    path("prioritization/", include("pilothouse.prioritization.urls")),
     path("portal/", include("pilothouse.portal.urls")),
     path("", include("pilothouse.web.urls")),
 ]

@@ -64,6 +64,11 @@ class VersionedModel(models.Model):
         """The object this one hangs under for permission purposes (None: top level)."""
         return None
 
+    def author_ids(self) -> set[int]:
+        """Who wrote this object: with a role in the model's CREATOR_ROLES they may change
+        it (see core.permissions). By default its creator."""
+        return {self.created_by_id} - {None}
+
 
 class ChangeAction(models.TextChoices):
     CREATE = "create", "Created"

@@ -11,8 +11,8 @@ means the empty set), so that the rules stay here without core knowing the model
 - `EDITOR_ROLES`: roles that may create, change and delete any object of the model
   (e.g. product managers edit every customer, not only ones they steward);
 - `CREATOR_ROLES`: roles that may create objects of the model, and change and delete
-  the ones they wrote themselves (the object's `author_ids()`), e.g. contributors
-  submit feedback notes and edit their own;
+  the ones they wrote themselves (the object's `author_ids()`, by default its creator),
+  e.g. contributors submit feedback notes and edit their own;
 - `EDITOR_FIELDS`: fields that only those who may change *any* such object may set
   (editors and stewards): an author may not set them on their own object (e.g. the
   triage fields of a note).
@@ -64,12 +64,8 @@ def _edits_any(user: User | None, obj: VersionedModel) -> bool:
 def can_change(user: User | None, obj: VersionedModel) -> bool:
     if _edits_any(user, obj):
         return True
-    author_ids = getattr(obj, "author_ids", None)
     return (
-        _active(user)
-        and user.role in _roles(obj, "CREATOR_ROLES")
-        and author_ids is not None
-        and user.pk in author_ids()
+        _active(user) and user.role in _roles(obj, "CREATOR_ROLES") and user.pk in obj.author_ids()
     )
 
 

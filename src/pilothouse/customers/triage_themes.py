@@ -28,6 +28,7 @@ from pilothouse.customers.models import (
     TriageThemeReport,
 )
 from pilothouse.engines import triage
+from pilothouse.engines.triage.themes import theme_label
 
 KEEP_THEME_REPORTS = 3
 MAX_THEME_DAYS = 1_100
@@ -84,14 +85,16 @@ def themes_compute(
         )
     start, end, period = theme_window(start, end, period)
     began = time.perf_counter()
-    found = triage.find_themes(notes=_window_notes(start, end), start=start, end=end, period=period)
+    notes = _window_notes(start, end)
+    found = triage.find_themes(notes=notes, start=start, end=end, period=period)
+    texts = {note.id: note.text for note in notes}
     report = {
         "notes": found.notes,
         "silhouette": found.silhouette,
         "unassigned": len(found.unassigned_note_ids),
         "themes": [
             {
-                "label": theme.label,
+                "label": _label(theme, texts),
                 "terms": list(theme.terms),
                 "size": theme.size,
                 "note_ids": list(theme.note_ids),
@@ -119,6 +122,13 @@ def themes_compute(
         keep = list(window.values_list("pk", flat=True)[:KEEP_THEME_REPORTS])
         window.exclude(pk__in=keep).delete()
     return stored
+
+
+def _label(theme: triage.Theme, texts: dict[int, str]) -> str:
+    """The theme in its notes' words, read from the notes closest to its centre first."""
+    first = theme.representative_note_ids
+    ids = [*first, *(pk for pk in theme.note_ids if pk not in first)]
+    return theme_label(theme.terms, (texts[pk] for pk in ids))
 
 
 def theme_report(

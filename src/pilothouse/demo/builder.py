@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from pilothouse.core.accounts import user_set_password
@@ -18,8 +18,10 @@ from pilothouse.demo.clock import Clock, historic_timestamps
 from pilothouse.demo.customers import SEGMENT_NAMES, create_customer_voice, external_ids
 from pilothouse.demo.feedback_phrases import TAGS
 from pilothouse.demo.people import DEMO_USERNAME, plan_org, save_org
+from pilothouse.demo.planning import create_planning
 from pilothouse.demo.portal import create_portal
 from pilothouse.demo.portfolio import create_portfolio
+from pilothouse.demo.prioritization import create_prioritization
 from pilothouse.demo.roadmap import create_roadmap
 from pilothouse.demo.scales import SCALES
 from pilothouse.demo.strategy import create_strategy
@@ -42,6 +44,8 @@ STAGES = (
     "notes",
     "demand",
     "portal",
+    "planning",
+    "prioritization",
 )
 GENERATED_MODELS: tuple[type[models.Model], ...] = (
     Person,
@@ -109,6 +113,12 @@ class DemoSummary:
     note_tag_links: int
     portal_products: int
     portal_features: int
+    feature_tags: int
+    dependencies: int
+    milestones: int
+    roadmap_snapshots: int
+    scoring_models: int
+    feature_scores: int
     demo_username: str
     demo_password: str = field(repr=False)
 
@@ -241,10 +251,24 @@ def build(
                 progress=report,
             )
 
+        _refresh_planner_statistics()
         # After the bulk rows, outside historic_timestamps: these go through services.
         report("portal", 0, 1)
         portal_products, portal_features = create_portal(portfolio=portfolio, roadmap=roadmap)
         report("portal", 1, 1)
+
+        report("planning", 0, 1)
+        planning = create_planning(
+            portfolio=portfolio, roadmap=roadmap, clock=clock, seed=seed, batch_size=plan.batch_size
+        )
+        report("planning", 1, 1)
+
+        prioritization = create_prioritization(
+            clock=clock,
+            seed=seed,
+            batch_size=plan.batch_size,
+            progress=lambda done, total: report("prioritization", done, total),
+        )
 
     return DemoSummary(
         company=COMPANY,
@@ -272,9 +296,24 @@ def build(
         note_tag_links=voice.feedback.note_tag_links,
         portal_products=portal_products,
         portal_features=portal_features,
+        feature_tags=planning.tags,
+        dependencies=planning.dependencies,
+        milestones=planning.milestones,
+        roadmap_snapshots=planning.snapshots,
+        scoring_models=prioritization.scoring_models,
+        feature_scores=prioritization.feature_scores,
         demo_username=DEMO_USERNAME,
         demo_password=password,
     )
+
+
+def _refresh_planner_statistics() -> None:
+    """PostgreSQL plans queries from table statistics, which autovacuum gathers only some
+    time after a bulk load: without them the queries that follow (here and on the first
+    pages served) may pick plans fit for empty tables. SQLite needs nothing."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def reset_demo_password() -> str:

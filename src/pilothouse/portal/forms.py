@@ -6,7 +6,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import password_validation
 
-from pilothouse.portal.models import COMMENT_MAX, IDEA_TEXT_MAX, IDEA_TITLE_MAX, NAME_MAX
+from pilothouse.portal.models import (
+    BLOCK_REASON_MAX,
+    COMMENT_MAX,
+    IDEA_TEXT_MAX,
+    IDEA_TITLE_MAX,
+    NAME_MAX,
+    PortalVisitor,
+)
 
 HONEYPOT = "website"
 
@@ -34,10 +41,17 @@ class SignupForm(HoneypotForm):
 
     field_order = ["name", "email", "password", HONEYPOT]
 
-    def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        password_validation.validate_password(password)
-        return password
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            # The visitor as they would be, so that a password like their address is refused.
+            would_be = PortalVisitor(email=cleaned.get("email", ""), name=cleaned.get("name", ""))
+            try:
+                password_validation.validate_password(password, user=would_be)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned
 
 
 class LoginForm(forms.Form):
@@ -78,4 +92,59 @@ class ManageForm(forms.Form):
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Markdown.",
+    )
+
+
+class ForgotPasswordForm(HoneypotForm):
+    email = forms.EmailField(max_length=254, help_text="The address you signed up with.")
+
+    field_order = ["email", HONEYPOT]
+
+
+class SetPasswordForm(forms.Form):
+    password = forms.CharField(
+        label="New password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        max_length=200,
+        help_text="At least 8 characters.",
+    )
+    password_again = forms.CharField(
+        label="New password again",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        max_length=200,
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        first, second = cleaned.get("password"), cleaned.get("password_again")
+        if first and second and first != second:
+            self.add_error("password_again", "The two passwords differ.")
+        return cleaned
+
+
+class ModerationFilterForm(forms.Form):
+    shown = forms.ChoiceField(
+        label="Show",
+        required=False,
+        choices=[
+            ("", "Visible and hidden"),
+            ("visible", "Visible only"),
+            ("hidden", "Hidden only"),
+        ],
+    )
+    kind = forms.ChoiceField(
+        label="Kind",
+        required=False,
+        choices=[("", "Comments and ideas"), ("comment", "Comments"), ("idea", "Ideas")],
+    )
+
+
+class BlockForm(forms.Form):
+    reason = forms.CharField(
+        required=False,
+        max_length=BLOCK_REASON_MAX,
+        help_text="For the team: why. The visitor does not see it.",
+    )
+    hide_content = forms.BooleanField(
+        required=False, label="Also hide everything they wrote on this portal"
     )

@@ -8,6 +8,11 @@ Who may write what (decided in core.permissions from the attributes below):
 
 - PortalProduct (a product's portal switched on, its title and intro) and PortalFeature
   (a feature marked public): the product's stewards, product leaders and admins;
+- PortalBlock (a visitor may no longer vote, comment or send ideas on one product's
+  portal): the same people, since it hangs under the PortalProduct;
+- the `hidden` flag of comments and ideas: the same people, through the moderation
+  services (which write the change log themselves: these rows are the visitors', not
+  versioned);
 - visitors write only their own votes, comments and ideas, through portal.services.
 """
 
@@ -28,6 +33,7 @@ IDEA_TITLE_MAX = 200
 IDEA_TEXT_MAX = 5_000
 INTRO_MAX = 10_000
 NAME_MAX = 120
+BLOCK_REASON_MAX = 300
 
 
 class PortalProduct(VersionedModel):
@@ -83,6 +89,9 @@ class PortalVisitor(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_login = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
+    # Set when the visitor opened the link we emailed; until then they may vote but
+    # their comments and ideas wait.
+    email_confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["email"]
@@ -100,6 +109,10 @@ class PortalVisitor(models.Model):
     @property
     def domain(self) -> str:
         return self.email.rpartition("@")[2].lower()
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
 
 class PortalVote(models.Model):
@@ -147,12 +160,64 @@ class PortalIdea(models.Model):
         Note, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    hidden = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["product", "hidden", "-created_at"], name="portal_idea_product"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class PortalIdeaVote(models.Model):
+    """A visitor's vote for another visitor's idea (or their own). Unlike a vote for a
+    feature it makes no inbox note: the idea's note is the evidence, the votes its weight."""
+
+    visitor = models.ForeignKey(PortalVisitor, on_delete=models.CASCADE, related_name="idea_votes")
+    idea = models.ForeignKey(PortalIdea, on_delete=models.CASCADE, related_name="votes")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["visitor", "idea"], name="portal_idea_vote_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visitor} votes for idea {self.idea_id}"
+
+
+class PortalBlock(VersionedModel):
+    """A visitor who may no longer vote, comment or send ideas on one product's portal.
+
+    Per product, because moderation is: whoever looks after one product must not silence
+    a visitor on the others. The visitor can still sign in and read."""
+
+    portal = models.ForeignKey(PortalProduct, on_delete=models.CASCADE, related_name="blocks")
+    visitor = models.ForeignKey(PortalVisitor, on_delete=models.CASCADE, related_name="blocks")
+    reason = models.CharField(max_length=BLOCK_REASON_MAX, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["portal", "visitor"],
+                name="portal_block_unique",
+                violation_error_message="This visitor is already blocked on this portal.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visitor.email} blocked on {self.portal}"
+
+    def permission_parent(self) -> PortalProduct | None:
+        return self.portal if self.portal_id else None
+
+    def steward_ids(self) -> set[int]:
+        return self.portal.steward_ids()
 
 
 class PortalActionKind(models.TextChoices):
@@ -161,6 +226,8 @@ class PortalActionKind(models.TextChoices):
     VOTE = "vote", "Vote or unvote"
     COMMENT = "comment", "Comment"
     IDEA = "idea", "Idea"
+    CONFIRMATION_EMAIL = "confirm_email", "Confirmation email"
+    PASSWORD_RESET = "password_reset", "Password reset email"
 
 
 class PortalAction(models.Model):
@@ -171,6 +238,9 @@ class PortalAction(models.Model):
         PortalVisitor, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     ip = models.GenericIPAddressField(null=True, blank=True)
+    # For limits per email address whether or not anyone signed up with it (password
+    # resets): a digest, so the table holds no address a stranger typed.
+    email_digest = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -178,6 +248,7 @@ class PortalAction(models.Model):
         indexes = [
             models.Index(fields=["kind", "ip", "created_at"], name="portal_action_ip"),
             models.Index(fields=["kind", "visitor", "created_at"], name="portal_action_visitor"),
+            models.Index(fields=["kind", "email_digest", "created_at"], name="portal_action_email"),
             models.Index(fields=["created_at"], name="portal_action_time"),
         ]
 

@@ -1,34 +1,38 @@
-"""Every write of the portal.
+"""Every write of the portal's content.
 
 Staff side: `portal_product_set` and `portal_feature_set` go through core.writes
 (permission-checked, validated, change-logged): the product's stewards, product leaders
-and admins switch a portal on and mark features public.
+and admins switch a portal on and mark features public. `may_manage` is the one rule for
+every staff page of a product's portal (settings and moderation, see portal.moderation).
 
-Visitor side: signing up, votes, comments and ideas. Each is refused with `RateLimited`
-(nothing written) when the visitor or their address did too many of them in the last
-hour, and each vote, comment and idea also arrives in the inbox as a note with source
+Visitor side: votes, comments and ideas. Each is refused (nothing written) when the
+product's team blocked the visitor (`Blocked`), when a comment or idea comes from an
+address not confirmed yet (`NotConfirmed`; votes need no confirmation), and when the
+visitor or their address did too many in the last hour (`RateLimited`, portal.limits).
+Each vote for a feature, comment and idea also arrives in the inbox as a note with source
 "portal", written by the system (actor None) through customers.services.
+
+Accounts (sign-up, log-in, confirmation, password reset) are in portal.accounts.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.contrib.auth.hashers import check_password, make_password
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from pilothouse.core import permissions
 from pilothouse.core.models import User
 from pilothouse.core.writes import ModelWrites
 from pilothouse.customers import services as customer_services
-from pilothouse.customers.models import Contact, Note, NoteSource
+from pilothouse.customers.models import Contact, Note, NoteSource, NoteState
+from pilothouse.portal.errors import Blocked, NotConfirmed
+from pilothouse.portal.limits import take_slot
 from pilothouse.portal.models import (
-    PortalAction,
     PortalActionKind,
+    PortalBlock,
     PortalComment,
     PortalFeature,
     PortalIdea,
+    PortalIdeaVote,
     PortalProduct,
     PortalVisitor,
     PortalVote,
@@ -36,40 +40,17 @@ from pilothouse.portal.models import (
 from pilothouse.portfolio.models import Product
 from pilothouse.roadmap.models import Feature
 
-WINDOW = dt.timedelta(hours=1)
-KEEP_ACTIONS = dt.timedelta(days=1)
-# At most this many of each action per visitor, and per client address, in an hour.
-LIMITS: dict[str, int] = {
-    PortalActionKind.SIGNUP: 5,
-    PortalActionKind.LOGIN_FAILED: 10,
-    PortalActionKind.VOTE: 30,
-    PortalActionKind.COMMENT: 10,
-    PortalActionKind.IDEA: 5,
-}
-_NOUNS = {
-    PortalActionKind.SIGNUP: "sign-ups",
-    PortalActionKind.LOGIN_FAILED: "failed log-ins",
-    PortalActionKind.VOTE: "votes",
-    PortalActionKind.COMMENT: "comments",
-    PortalActionKind.IDEA: "ideas",
-}
-
-
-class RateLimited(Exception):
-    """Too many actions of one kind in the last hour; nothing was written."""
-
-    def __init__(self, kind: str) -> None:
-        self.kind = kind
-        super().__init__(
-            f"Too many {_NOUNS[kind]} in the last hour (at most {LIMITS[kind]}). "
-            "Please try again later."
-        )
-
-
 # --- staff side --------------------------------------------------------------------
 
 portal_product = ModelWrites(PortalProduct)
 portal_feature = ModelWrites(PortalFeature)
+
+
+def may_manage(user: User | None, product: Product) -> bool:
+    """Whether `user` may change the product's portal: switch it on, choose its public
+    features, and moderate what visitors write there. The same people who may change
+    the portal's settings (its stewards, product leaders and admins), by one rule."""
+    return permissions.can_change(user, PortalProduct(product=product))
 
 
 def portal_product_set(
@@ -93,53 +74,17 @@ def portal_feature_set(*, actor: User | None, feature: Feature, public: bool) ->
     )
 
 
-# --- rate limits -------------------------------------------------------------------
+# --- what a visitor may do -----------------------------------------------------------
 
 
-def _check_limit(kind: str, *, visitor: PortalVisitor | None, ip: str | None) -> None:
-    since = timezone.now() - WINDOW
-    recent = PortalAction.objects.filter(kind=kind, created_at__gte=since)
-    if visitor is not None and recent.filter(visitor=visitor).count() >= LIMITS[kind]:
-        raise RateLimited(kind)
-    if ip and recent.filter(ip=ip).count() >= LIMITS[kind]:
-        raise RateLimited(kind)
+def _require_not_blocked(visitor: PortalVisitor, product: Product) -> None:
+    if PortalBlock.objects.filter(portal__product=product, visitor=visitor).exists():
+        raise Blocked()
 
 
-def _record(kind: str, *, visitor: PortalVisitor | None, ip: str | None) -> None:
-    now = timezone.now()
-    PortalAction.objects.filter(created_at__lt=now - KEEP_ACTIONS).delete()
-    PortalAction.objects.create(kind=kind, visitor=visitor, ip=ip or None, created_at=now)
-
-
-# --- visitors ----------------------------------------------------------------------
-
-
-def visitor_signup(*, email: str, name: str, password: str, ip: str | None) -> PortalVisitor:
-    email = (email or "").strip().lower()
-    with transaction.atomic():
-        _check_limit(PortalActionKind.SIGNUP, visitor=None, ip=ip)
-        if PortalVisitor.objects.filter(email__iexact=email).exists():
-            raise ValidationError({"email": "Someone already signed up with this email."})
-        visitor = PortalVisitor(email=email, name=(name or "").strip())
-        visitor.password = make_password(password)
-        visitor.full_clean()
-        visitor.save()
-        _record(PortalActionKind.SIGNUP, visitor=visitor, ip=ip)
-    return visitor
-
-
-def visitor_authenticate(*, email: str, password: str, ip: str | None) -> PortalVisitor | None:
-    """The active visitor with this email and password, or None (a failed attempt
-    counts towards the limit of failed log-ins per address)."""
-    _check_limit(PortalActionKind.LOGIN_FAILED, visitor=None, ip=ip)
-    visitor = PortalVisitor.objects.filter(email__iexact=(email or "").strip()).first()
-    if visitor is None or not visitor.is_active or not check_password(password, visitor.password):
-        if visitor is None:
-            make_password(password)  # take as long as a real check
-        _record(PortalActionKind.LOGIN_FAILED, visitor=None, ip=ip)
-        return None
-    PortalVisitor.objects.filter(pk=visitor.pk).update(last_login=timezone.now())
-    return visitor
+def _require_confirmed(visitor: PortalVisitor) -> None:
+    if not visitor.email_confirmed:
+        raise NotConfirmed()
 
 
 # --- votes, comments, ideas --------------------------------------------------------
@@ -191,8 +136,8 @@ def vote_toggle(*, visitor: PortalVisitor, feature: Feature, ip: str | None) -> 
     triaged it already.
     """
     with transaction.atomic():
-        _check_limit(PortalActionKind.VOTE, visitor=visitor, ip=ip)
-        _record(PortalActionKind.VOTE, visitor=visitor, ip=ip)
+        _require_not_blocked(visitor, feature.product)
+        take_slot(PortalActionKind.VOTE, visitor=visitor, ip=ip)
         existing = (
             PortalVote.objects.select_for_update(of=("self",))
             .filter(visitor=visitor, feature=feature)
@@ -202,7 +147,7 @@ def vote_toggle(*, visitor: PortalVisitor, feature: Feature, ip: str | None) -> 
         if existing is not None:
             note = existing.note
             existing.delete()
-            if note is not None and note.state == "new":
+            if note is not None and note.state == NoteState.NEW:
                 customer_services.note.delete(actor=None, instance=note)
             return False
         note = _note(visitor, title="", text=f"Voted for {feature.title}", feature=feature)
@@ -210,18 +155,32 @@ def vote_toggle(*, visitor: PortalVisitor, feature: Feature, ip: str | None) -> 
         return True
 
 
+def idea_vote_toggle(*, visitor: PortalVisitor, idea: PortalIdea, ip: str | None) -> bool:
+    """Vote for an idea, or take the vote back; answers whether the visitor now votes.
+    Counts towards the same hourly limit as votes for features."""
+    with transaction.atomic():
+        _require_not_blocked(visitor, idea.product)
+        take_slot(PortalActionKind.VOTE, visitor=visitor, ip=ip)
+        deleted, _ = PortalIdeaVote.objects.filter(visitor=visitor, idea=idea).delete()
+        if deleted:
+            return False
+        PortalIdeaVote.objects.create(visitor=visitor, idea=idea)
+        return True
+
+
 def comment_add(
     *, visitor: PortalVisitor, feature: Feature, text: str, ip: str | None
 ) -> PortalComment:
     with transaction.atomic():
-        _check_limit(PortalActionKind.COMMENT, visitor=visitor, ip=ip)
+        _require_not_blocked(visitor, feature.product)
+        _require_confirmed(visitor)
+        take_slot(PortalActionKind.COMMENT, visitor=visitor, ip=ip)
         comment = PortalComment(visitor=visitor, feature=feature, text=_plain(text))
         comment.full_clean(exclude=["note"])
         comment.note = _note(
             visitor, title=f"Comment on {feature.title}", text=comment.text, feature=feature
         )
         comment.save()
-        _record(PortalActionKind.COMMENT, visitor=visitor, ip=ip)
     return comment
 
 
@@ -229,10 +188,13 @@ def idea_add(
     *, visitor: PortalVisitor, product: Product, title: str, text: str, ip: str | None
 ) -> PortalIdea:
     with transaction.atomic():
-        _check_limit(PortalActionKind.IDEA, visitor=visitor, ip=ip)
-        idea = PortalIdea(visitor=visitor, product=product, title=title.strip(), text=_plain(text))
+        _require_not_blocked(visitor, product)
+        _require_confirmed(visitor)
+        take_slot(PortalActionKind.IDEA, visitor=visitor, ip=ip)
+        idea = PortalIdea(
+            visitor=visitor, product=product, title=(title or "").strip(), text=_plain(text)
+        )
         idea.full_clean(exclude=["note"])
         idea.note = _note(visitor, title=idea.title, text=idea.text, feature=None)
         idea.save()
-        _record(PortalActionKind.IDEA, visitor=visitor, ip=ip)
     return idea

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Annotated
 
@@ -45,6 +46,7 @@ class ProductIn(Schema):
     kind: ProductKind = ProductKind.REVENUE
     owner_id: int | None = None
     arr: Decimal = Decimal(0)
+    launch_date: dt.date | None = None
 
 
 class ProductOut(crud.VersionedOut, ProductIn):

@@ -21,8 +21,21 @@ class ProductLineForm(VersionedModelForm):
 class ProductForm(VersionedModelForm):
     class Meta:
         model = Product
-        fields = ["name", "key", "product_line", "stage", "kind", "owner", "arr", "description"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 8})}
+        fields = [
+            "name",
+            "key",
+            "product_line",
+            "stage",
+            "kind",
+            "owner",
+            "arr",
+            "launch_date",
+            "description",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 8}),
+            "launch_date": forms.DateInput(attrs={"type": "date"}),
+        }
         help_texts = {"description": DESCRIPTION_HELP}
 
 

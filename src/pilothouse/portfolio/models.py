@@ -79,6 +79,9 @@ class Product(VersionedModel):
         validators=[MinValueValidator(0)],
         help_text="Annual recurring revenue.",
     )
+    launch_date = models.DateField(
+        null=True, blank=True, help_text="When the product launched or is to launch."
+    )
 
     class Meta:
         ordering = ["name"]

@@ -1,4 +1,5 @@
-"""Forms of features and releases, and the filters of the feature list."""
+"""Forms of features, releases and milestones, and the filters of the feature list.
+(The roadmap views draw their filters lean: planning_views.FilterField.)"""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from django import forms
 from pilothouse.core import selectors as core_selectors
 from pilothouse.core.forms import VersionedModelForm
 from pilothouse.portfolio import selectors as portfolio_selectors
-from pilothouse.roadmap import selectors
-from pilothouse.roadmap.models import Feature, FeatureStage, Release
+from pilothouse.roadmap import planning, selectors
+from pilothouse.roadmap.models import Feature, FeatureStage, FeatureTag, Milestone, Release
 from pilothouse.strategy import selectors as strategy_selectors
 from pilothouse.strategy.forms import ObjectiveChoiceField, ObjectiveMultipleChoiceField
 
@@ -38,8 +39,11 @@ class FeatureForm(VersionedModelForm):
             "effort_low",
             "effort_high",
             "target_release",
+            "horizon",
+            "kano",
             "initiative",
             "objectives",
+            "tags",
             "started_on",
             "completed_on",
             "description",
@@ -52,6 +56,7 @@ class FeatureForm(VersionedModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 10}),
             "objectives": forms.CheckboxSelectMultiple,
+            "tags": forms.CheckboxSelectMultiple,
             "started_on": _date_input(),
             "completed_on": _date_input(),
         }
@@ -61,6 +66,7 @@ class FeatureForm(VersionedModelForm):
             "target_release": "A release of the feature's product.",
             "started_on": "Filled in when the feature moves to in progress.",
             "completed_on": "Filled in when the feature is released.",
+            "horizon": "Its column on the now / next / later board; blank keeps it off.",
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -71,6 +77,18 @@ class FeatureForm(VersionedModelForm):
         )
         self.fields["target_release"].queryset = selectors.release_choices()
         self.fields["objectives"].queryset = strategy_selectors.objective_choices()
+        self.fields["tags"].queryset = FeatureTag.objects.order_by("name")
+        # The form writes the submitted values onto its instance as it validates.
+        self.stored_horizon = self.instance.horizon
+
+    def service_data(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """A feature put in a board column through this form goes to the top of that
+        column, as one pulled onto the board does; the rank is not a field of the form."""
+        data, many = super().service_data()
+        horizon = data.get("horizon")
+        if horizon and horizon != self.stored_horizon:
+            data["horizon_rank"] = planning.rank_at_top(horizon)
+        return data, many
 
 
 class ReleaseForm(VersionedModelForm):
@@ -119,3 +137,22 @@ class FeatureFilterForm(forms.Form):
             "objective_id": pk("objective"),
             "text": (data.get("q") or "").strip() or None,
         }
+
+
+class MilestoneForm(VersionedModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["name", "date", "products", "description"]
+        widgets = {
+            "date": _date_input(),
+            "products": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 5}),
+        }
+        help_texts = {
+            "products": "The products it concerns; none for a milestone of every product.",
+            "description": "Markdown.",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["products"].queryset = portfolio_selectors.product_list().order_by("name")

@@ -21,7 +21,16 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber
 
-from pilothouse.roadmap.models import Feature, FeatureStage, Release, ReleaseStatus
+from pilothouse.portfolio.models import Product
+from pilothouse.roadmap.models import (
+    Dependency,
+    Feature,
+    FeatureStage,
+    FeatureTag,
+    Milestone,
+    Release,
+    ReleaseStatus,
+)
 from pilothouse.strategy.models import Objective
 
 
@@ -29,6 +38,24 @@ def feature_list() -> QuerySet[Feature]:
     return Feature.objects.select_related(
         "product", "area", "initiative", "owner", "target_release"
     ).prefetch_related(Prefetch("objectives", queryset=Objective.objects.only("id", "title")))
+
+
+def feature_api_list() -> QuerySet[Feature]:
+    """Features with everything the API shows of them: also their tags and blockers."""
+    return feature_list().prefetch_related(
+        Prefetch("tags", queryset=FeatureTag.objects.only("id", "name")),
+        Prefetch("blocked_by", queryset=Dependency.objects.only("id", "blocker_id", "blocked_id")),
+    )
+
+
+def milestone_list() -> QuerySet[Milestone]:
+    return Milestone.objects.prefetch_related(
+        Prefetch("products", queryset=Product.objects.only("id", "name", "key"))
+    )
+
+
+def dependency_list() -> QuerySet[Dependency]:
+    return Dependency.objects.select_related("blocker", "blocked")
 
 
 def feature_search(

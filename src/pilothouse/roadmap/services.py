@@ -1,4 +1,7 @@
-"""Every write to features and releases goes through these."""
+"""Every write to features, releases, milestones and tags goes through these.
+
+Dependencies, snapshots and share links have their own modules (dependencies.py,
+snapshots.py, sharing.py): each is a capability with rules of its own."""
 
 from __future__ import annotations
 
@@ -8,10 +11,20 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from pilothouse.core.models import User
 from pilothouse.core.writes import ModelWrites
-from pilothouse.roadmap.models import STAGE_TRANSITIONS, Feature, FeatureStage, Release
+from pilothouse.roadmap.models import (
+    STAGE_TRANSITIONS,
+    Feature,
+    FeatureStage,
+    FeatureTag,
+    Horizon,
+    Milestone,
+    Release,
+)
 
 
 class FeatureWrites(ModelWrites):
@@ -54,6 +67,65 @@ class FeatureWrites(ModelWrites):
 
 feature = FeatureWrites(Feature)
 release = ModelWrites(Release)
+milestone = ModelWrites(Milestone)
+feature_tag = ModelWrites(FeatureTag)
+
+RANK_STEP = 1024.0
+
+
+def feature_move(
+    *,
+    actor: User | None,
+    instance: Feature,
+    version: int | None,
+    horizon: str,
+    after_id: int | None = None,
+) -> Feature:
+    """Put a feature on the now / next / later board: in column `horizon` ("" takes it
+    off the board), right after the card `after_id` (None: at the top of the column).
+
+    The feature takes a rank between its new neighbours, so one row changes; the change
+    log records the horizon it left and the one it joined.
+    """
+    if horizon not in Horizon.values and horizon != "":
+        raise ValidationError({"horizon": f"Unknown horizon {horizon!r}: now, next or later."})
+    column = Feature.objects.filter(horizon=horizon).exclude(pk=instance.pk)
+    rank = _rank_after(column, horizon=horizon, after_id=after_id)
+    if rank is None:  # neighbours share a rank: space the column out, then place it
+        _spread_ranks(column)
+        rank = _rank_after(column, horizon=horizon, after_id=after_id)
+    return feature.update(
+        actor=actor,
+        instance=instance,
+        version=version,
+        data={"horizon": horizon, "horizon_rank": rank},
+    )
+
+
+def _rank_after(column: QuerySet[Feature], *, horizon: str, after_id: int | None) -> float | None:
+    """The rank that puts a card right after `after_id` (None: first), or None when its
+    neighbours leave no room between them (equal ranks)."""
+    ordered = list(column.order_by("horizon_rank", "id").values_list("id", "horizon_rank"))
+    if after_id is None:
+        return ordered[0][1] - RANK_STEP if ordered else 0.0
+    index = next((i for i, (pk, _rank) in enumerate(ordered) if pk == after_id), None)
+    if index is None:
+        raise ValidationError({"after": f"Feature {after_id} is not in the {horizon} column."})
+    previous = ordered[index][1]
+    if index + 1 == len(ordered):
+        return previous + RANK_STEP
+    following = ordered[index + 1][1]
+    middle = (previous + following) / 2
+    return None if middle in (previous, following) else middle
+
+
+def _spread_ranks(column: QuerySet[Feature]) -> None:
+    """Renumber a column's ranks evenly, keeping its order. Ordering housekeeping, not an
+    edit: no version bump, no change record."""
+    cards = list(column.order_by("horizon_rank", "id").only("id", "horizon_rank"))
+    for index, card in enumerate(cards):
+        card.horizon_rank = index * RANK_STEP
+    Feature.objects.bulk_update(cards, ["horizon_rank"], batch_size=500)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from pilothouse.core.editing import EditPages, int_param
 from pilothouse.core.markdown import render_markdown
 from pilothouse.core.tables import sort_headers
 from pilothouse.portfolio import selectors as portfolio_selectors
-from pilothouse.roadmap import selectors, services
+from pilothouse.roadmap import dependency_views, selectors, services
 from pilothouse.roadmap.forms import FeatureFilterForm, FeatureForm, ReleaseForm
 from pilothouse.roadmap.models import Feature, Release
 
@@ -100,6 +100,7 @@ def feature_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "description": render_markdown(feature.description),
         "history": core_selectors.object_history_described(instance=feature),
         "can_edit": permissions.can_change(request.user, feature),
+        **dependency_views.dependency_panel(feature=feature),
         # What other apps show on a feature's page (core.panels), e.g. its evidence.
         "panels": panels.render_all(request, feature),
     }

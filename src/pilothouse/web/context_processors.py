@@ -13,10 +13,22 @@ NAVIGATION = [
     ("Portfolio", "web:portfolio"),
     ("Strategy", "strategy:objective_tree"),
     ("Roadmap", "roadmap:feature_list"),
+    ("Prioritization", "prioritization:model_list"),
     ("Customers", "customers:inbox"),
     ("People", "people:person_list"),
     ("Changes", "core:change_list"),
 ]
+
+# The views of a section, listed under its entry of the main navigation.
+SECTION_VIEWS = {
+    "roadmap:feature_list": [
+        ("Features", "roadmap:feature_list"),
+        ("Timeline", "roadmap:timeline"),
+        ("Now / next / later", "roadmap:board"),
+        ("Release plan", "roadmap:release_plan"),
+        ("Milestones", "roadmap:milestone_list"),
+    ],
+}
 
 
 @dataclass(frozen=True)
@@ -25,6 +37,7 @@ class NavItem:
     url: str
     # The aria-current value: "page" on the section's own page, "true" inside it.
     current: str = ""
+    views: tuple[NavItem, ...] = ()  # the section's views (SECTION_VIEWS)
 
 
 def _section(path: str) -> str:
@@ -45,5 +58,11 @@ def navigation(request: HttpRequest) -> dict:
             current = "page"
         elif section and _section(url) == section:
             current = "true"
-        items.append(NavItem(label=label, url=url, current=current))
+        views = tuple(
+            NavItem(label=view, url=reverse(view_name), current="page")
+            if reverse(view_name) == request.path
+            else NavItem(label=view, url=reverse(view_name))
+            for view, view_name in SECTION_VIEWS.get(name, ())
+        )
+        items.append(NavItem(label=label, url=url, current=current, views=views))
     return {"nav_items": items, "nav_section": section}
