@@ -109,6 +109,38 @@ def test_record_keeps_the_id_of_a_deleted_object():
     assert record.object_id == pk
 
 
+@pytest.mark.parametrize(
+    ("ids", "runs"),
+    [
+        ([], []),
+        ([7], [[7, 7]]),
+        ([6, 4, 5, 9], [[4, 6], [9, 9]]),
+        ([1, 3, 5], [[1, 1], [3, 3], [5, 5]]),
+    ],
+)
+def test_id_ranges_are_runs_of_consecutive_ids(ids, runs):
+    assert changelog.id_ranges(ids) == runs
+
+
+def test_a_batch_is_one_record_and_a_lean_one_per_object(leader):
+    lines = [ProductLineFactory(name=f"Line {i}") for i in range(3)]
+    assert changelog.record_batch(actor=leader, objects=lines, source="import") == 4
+    batch = ChangeRecord.objects.get(object_id=changelog.BATCH_OBJECT_ID)
+    assert (batch.action, batch.actor, batch.before) == (ChangeAction.CREATE, leader, {})
+    assert batch.after == {"count": 3, "ids": changelog.id_ranges(line.pk for line in lines)}
+    assert batch.object_repr == "3 product lines (import)"
+    for line in lines:
+        (record,) = selectors.object_history(instance=line)
+        assert (record.action, record.actor, record.time) == (
+            ChangeAction.CREATE,
+            leader,
+            batch.time,
+        )
+        assert (record.object_repr, record.before) == (str(line), {})
+        assert record.after == {"import": f"batch {batch.pk}: 3 product lines"}
+    assert changelog.record_batch(actor=leader, objects=[], source="import") == 0
+
+
 def test_changed_fields_pairs_old_and_new():
     record = ChangeRecord(before={"name": "A", "gone": 1}, after={"name": "B", "new": 2})
     assert record.changed_fields == [

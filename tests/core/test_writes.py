@@ -344,3 +344,14 @@ def test_delete_logs_the_references_it_clears_and_the_objects_it_takes_along(db)
     assert gone.before["title"] == key_result.title
     assert Feature.objects.count() == 1
     assert ProductArea.objects.count() == 0
+
+
+def test_text_with_a_nul_character_is_refused_naming_the_field(leader):
+    line = ProductLineFactory()
+    with unchanged(Product), pytest.raises(ValidationError) as refused:
+        writes.create(
+            model=Product,
+            actor=leader,
+            data={"name": "Bad\x00name", "key": "NUL", "product_line": line},
+        )
+    assert refused.value.message_dict == {"name": ["Text may not contain a NUL character."]}

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from pilothouse.core import bulk, writes
+from pilothouse.core import bulk, changelog, writes
 from pilothouse.core.bulkimport import BulkRowHandler, Kept
 from pilothouse.core.imports import FieldSpec, RowOutcome, run_import
 from pilothouse.core.models import ChangeAction, ChangeRecord
@@ -106,6 +106,21 @@ def test_uniqueness_is_checked_against_the_database_and_within_the_rows(leader):
     assert errors[2].message_dict == {"key": ["Product with this Key already exists."]}
 
 
+def test_a_field_the_caller_found_free_is_checked_within_the_rows_only(leader):
+    line = ProductLineFactory()
+    ProductFactory(key="TAKEN", product_line=line)
+    rows = products(line, 3)
+    rows[0]["key"] = "TAKEN"  # the caller says no stored product has it: not asked again
+    rows[2]["key"] = rows[1]["key"]
+    with CaptureQueriesContext(connection) as free:
+        _objects, errors = writes.check_many(model=Product, actor=leader, rows=rows, free={"key"})
+    assert sorted(errors) == [2]
+    assert errors[2].message_dict == {"key": ["Product with this Key already exists."]}
+    with CaptureQueriesContext(connection) as asked:
+        writes.check_many(model=Product, actor=leader, rows=rows)
+    assert len(asked) == len(free) + 1
+
+
 def test_unique_constraints_over_several_fields(leader):
     product = ProductFactory()
     ProductArea.objects.create(product=product, name="Onboarding")
@@ -159,6 +174,27 @@ def test_the_system_needs_no_permission(viewer):
     (line,) = writes.create_many(model=ProductLine, actor=None, rows=[{"name": "Seeded"}])
     assert line.created_by is None
     assert ChangeRecord.objects.get().actor is None
+
+
+def test_insert_many_logs_a_batch_when_asked(leader):
+    objectives = [ObjectiveFactory(), ObjectiveFactory()]
+    objects, errors = writes.check_many(
+        model=Initiative,
+        actor=leader,
+        rows=[{"title": "One"}, {"title": "Two"}],
+    )
+    assert errors == {}
+    writes.insert_many(
+        actor=leader, objects=objects, m2m=[{"objectives": objectives}, None], batch="import"
+    )
+    batch = changes_of(Initiative, changelog.BATCH_OBJECT_ID).get()
+    assert batch.after == {"count": 2, "ids": changelog.id_ranges(o.pk for o in objects)}
+    for obj in objects:
+        assert changes_of(Initiative, obj.pk).get().after == {
+            "import": f"batch {batch.pk}: 2 initiatives"
+        }
+    links = sorted(o.pk for o in objects[0].objectives.all())
+    assert links == sorted(o.pk for o in objectives)  # the links are written all the same
 
 
 def test_unsaved_related_objects_are_picked_up_once_saved(leader):

@@ -14,8 +14,10 @@ from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
+from pilothouse.core.changelog import BATCH_OBJECT_ID, id_ranges
 from pilothouse.core.imports import RowOutcome
 from pilothouse.core.models import ChangeAction, ChangeRecord
+from pilothouse.core.selectors import object_history_described
 from pilothouse.customers.imports import import_file
 from pilothouse.customers.models import Contact, Customer, Note, NoteKind, NoteLink, Tag
 from pilothouse.roadmap.models import Feature
@@ -98,18 +100,29 @@ def test_a_feedback_file_creates_notes_with_every_field(leader, acme):
     assert {t.name for t in Tag.objects.all()} == {"board", "ux", "sso"}
 
 
-def test_the_change_log_has_one_record_per_created_note(leader, acme):
+def test_the_change_log_records_the_batch_and_each_notes_creation_by_it(leader, acme):
     run(feedback(*ROWS), leader)
-    records = note_records()
-    assert records.count() == 3
-    assert {r.action for r in records} == {ChangeAction.CREATE}
-    assert {r.actor for r in records} == {leader}
-    record = records.get(object_id=Note.objects.get(external_id="N2").pk)
-    assert record.after["external_id"] == "N2"
-    assert record.after["tags"] == sorted(
-        Tag.objects.filter(name__in=["ux", "board"]).values_list("pk", flat=True)
-    )
-    assert record.before == {}
+    notes = sorted(Note.objects.values_list("pk", flat=True))
+    batch = note_records().get(object_id=BATCH_OBJECT_ID)
+    assert (batch.action, batch.actor, batch.before) == (ChangeAction.CREATE, leader, {})
+    assert batch.after == {"count": 3, "ids": id_ranges(notes)}
+    assert batch.object_repr == "3 notes (import)"
+    for pk in notes:  # each note's history starts with its creation by that batch
+        note = Note.objects.get(pk=pk)
+        (record,) = object_history_described(instance=note)
+        assert (record.action, record.actor, record.time) == (
+            ChangeAction.CREATE,
+            leader,
+            batch.time,
+        )
+        assert record.object_repr == str(note)
+        assert [(c.label, c.after) for c in record.field_changes] == [
+            ("import", f"batch {batch.pk}: 3 notes")
+        ]
+    tags = changes_of(Tag, BATCH_OBJECT_ID).get()  # the tags created along: the same way
+    assert tags.after == {"count": 3, "ids": id_ranges(Tag.objects.values_list("pk", flat=True))}
+    record = changes_of(Tag, Tag.objects.get(name="ux").pk).get()
+    assert record.after == {"import": f"batch {tags.pk}: 3 tags"}
 
 
 def test_the_default_source_is_an_option(leader, acme):
@@ -185,6 +198,38 @@ def test_missing_customers_and_contacts_can_be_created(leader, acme):
     assert Contact.objects.get(email="new@acme.example").name == "new"
     assert {n.contact for n in Note.objects.filter(customer=initech)} == {bob}
     assert changes_of(Customer, initech.pk).get().action == ChangeAction.CREATE
+
+
+def test_a_contact_that_cannot_be_created_refuses_the_rows_that_need_it(leader, acme):
+    header = ["Text", "Customer ID", "Customer name", "Email"]
+    rows = [
+        ["One", "C1", "", "not-an-email"],
+        ["Two", "C1", "", "NOT-AN-EMAIL"],  # the same new contact
+        ["Three", "C1", "", "fine@acme.example"],
+        ["Four", "C9", "Initech", "bad@"],  # a new customer, needed by this row only
+    ]
+    data = feedback(*rows, header=header)
+    options = {"create_customers": True, "create_contacts": True}
+    with unchanged(Note, Customer, Contact):
+        report = run(data, leader, **options)
+    assert not report.committed
+    assert [(e.line, e.field, e.column) for e in report.errors] == [
+        (2, "contact_email", "Email"),
+        (3, "contact_email", "Email"),
+        (5, "contact_email", "Email"),
+    ]
+    assert str(report.errors[0]) == (
+        "line 2, column 'Email': cannot create the contact: Enter a valid email address."
+    )
+
+    report = run(data, leader, partial=True, **options)
+    assert (report.counts[CREATED], report.failed) == (1, 3)
+    assert list(Note.objects.values_list("text", flat=True)) == ["Three"]
+    assert set(Contact.objects.values_list("email", flat=True)) == {
+        "ana@acme.example",
+        "fine@acme.example",
+    }
+    assert not Customer.objects.filter(external_id="C9").exists()
 
 
 def test_a_contact_must_belong_to_the_notes_customer(leader, acme):
@@ -267,13 +312,23 @@ def test_one_bad_row_and_nothing_is_written(leader, acme):
     assert report.errors[0].as_dict()["field"] == "submitted_at"
 
 
+def test_a_nul_character_in_a_cell_is_refused_with_its_line_and_column(leader, acme):
+    nul = ["n-nul", "Crashes when \x00 is typed", "", "support", "", "", "", "", ""]
+    with unchanged(Note, Tag, Customer, Contact):
+        report = run(feedback(*ROWS, nul), leader)
+    assert not report.committed
+    assert [str(e) for e in report.errors] == [
+        "line 5, column 'Feedback': the cell contains a NUL character, which cannot be stored"
+    ]
+
+
 def test_partial_keeps_the_good_rows_and_nothing_of_the_bad(leader, acme):
     report = run(feedback(*ROWS, BAD), leader, partial=True)
     assert report.committed
     assert (report.counts[CREATED], report.failed) == (3, 1)
     assert sorted(Note.objects.values_list("external_id", flat=True)) == ["N1", "N2", "N3"]
     assert not Tag.objects.filter(name="orphan-tag").exists()
-    assert note_records().count() == 3
+    assert note_records().exclude(object_id=BATCH_OBJECT_ID).count() == 3
 
 
 def test_a_dry_run_reports_what_would_happen_and_writes_nothing(leader, acme):

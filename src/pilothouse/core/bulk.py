@@ -18,18 +18,23 @@ faster than the ORM's insert compiler, which dominates large imports otherwise.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import gc
+import operator
+import sys
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.core import validators
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, models, router
 from django.db.models.expressions import DatabaseDefault
 from django.db.models.fields import AutoFieldMixin
 
 M = TypeVar("M", bound=models.Model)
-IN_BATCH = 500  # values per `__in` lookup
+IN_BATCH = 1000  # values per `__in` lookup: an import batch's worth
 ROWS_PER_INSERT = 500
 
 
@@ -97,27 +102,37 @@ def _check_references(
 
 
 def _check_unique(
-    model: type[models.Model], objects: Sequence[models.Model], problems: dict[int, dict], skip
+    model: type[models.Model],
+    objects: Sequence[models.Model],
+    problems: dict[int, dict],
+    skip: Container[int],
+    free: Container[str] = (),
 ) -> None:
-    """Uniqueness against the database and within the batch, one query per check and batch."""
+    """Uniqueness against the database and within the batch, one query per check and
+    batch; a field in `free` is checked within the batch only."""
     for names, message in _unique_checks(model):
         attnames = [model._meta.get_field(name).attname for name in names]
+        value_of = operator.attrgetter(*attnames)
         first: dict[tuple, int] = {}
         clashes: list[int] = []
         for index, obj in enumerate(objects):
-            if index in skip or any(name in problems.get(index, {}) for name in names):
+            if index in skip or (
+                index in problems and any(name in problems[index] for name in names)
+            ):
                 continue
-            key = tuple(getattr(obj, attname) for attname in attnames)
-            if any(value is None for value in key):
+            key = value_of(obj) if len(attnames) > 1 else (value_of(obj),)
+            if None in key:
                 continue
             if key in first:
                 clashes.append(index)
             else:
                 first[key] = index
-        keys = sorted({key[0] for key in first}, key=repr)
-        for chunk in chunks(keys):
-            rows = model._default_manager.filter(**{f"{attnames[0]}__in": chunk}).values_list(
-                "pk", *attnames
+        keys = [] if len(names) == 1 and names[0] in free else {key[0] for key in first}
+        for chunk in chunks(sorted(keys, key=repr)):
+            rows = (
+                model._default_manager.filter(**{f"{attnames[0]}__in": chunk})
+                .order_by()
+                .values_list("pk", *attnames)
             )
             for pk, *values in rows:
                 index = first.get(tuple(values))
@@ -134,14 +149,15 @@ def _check_unique(
             problems.setdefault(index, {}).setdefault(where, []).append(error)
 
 
-def _clean_fields(obj: models.Model, fields: Sequence[Any], exclude: Container[str]) -> None:
-    """Model.clean_fields (for models that keep Django's), without the lookups it repeats."""
+def _clean_fields(obj: models.Model, plan: Sequence[tuple[Any, Any]]) -> dict[str, list]:
+    """Model.clean_fields (for models that keep Django's) over the fields of `plan`, with
+    their quick checks ((field, check or None) each): the errors by field."""
     errors = {}
     loaded = obj.__dict__
-    for field in fields:
-        if field.name in exclude:
-            continue
+    for field, quick in plan:
         raw = loaded[field.attname] if field.attname in loaded else getattr(obj, field.attname)
+        if quick is not None and quick(raw):
+            continue
         if field.blank and raw in field.empty_values:
             continue
         if isinstance(raw, DatabaseDefault):
@@ -150,13 +166,85 @@ def _clean_fields(obj: models.Model, fields: Sequence[Any], exclude: Container[s
             loaded[field.attname] = field.clean(raw, obj)
         except ValidationError as exc:
             errors[field.name] = exc.error_list
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
 
 @functools.cache
-def _relations(model: type[models.Model]) -> tuple[Any, ...]:
-    return tuple(f for f in model._meta.concrete_fields if f.many_to_one or f.one_to_one)
+def _clean_plan(model: type[models.Model], left_out: frozenset[str]) -> tuple[tuple[Any, Any], ...]:
+    """The fields `_clean_fields` checks, with their quick checks: all but the relations
+    (`validate_many` checks those) and the fields `left_out`."""
+    return tuple(
+        (f, _quick_check(f))
+        for f in model._meta.fields
+        if not f.generated and not (f.many_to_one or f.one_to_one) and f.name not in left_out
+    )
+
+
+def _quick_check(field: Any) -> Callable[[Any], bool] | None:
+    """A test that answers True only for values that `field.clean` gives back as they
+    are, without calling it: Django's own text, date-time and number fields, with the
+    validators Django gives them (lengths, bounds, no NUL character) and their choices.
+    A value of another type, an empty one or one the test doubts answers False, and
+    `field.clean` decides (and words the error). None: no test for this field (another
+    class of field, or a validator of another kind)."""
+    kind = _QUICK_TYPES.get(type(field))
+    if kind is None:
+        return None
+    shortest, longest, low, high, no_nul = 0, sys.maxsize, None, None, False
+    for validator in field.validators:
+        rule, limit = type(validator), getattr(validator, "limit_value", None)
+        if kind is str and rule is validators.ProhibitNullCharactersValidator:
+            no_nul = True
+        elif kind is str and rule is validators.MaxLengthValidator and type(limit) is int:
+            longest = min(longest, limit)
+        elif kind is str and rule is validators.MinLengthValidator and type(limit) is int:
+            shortest = max(shortest, limit)
+        elif kind is str or type(limit) not in _NUMBERS:
+            return None
+        elif rule is validators.MaxValueValidator:
+            high = limit if high is None else min(high, limit)
+        elif rule is validators.MinValueValidator:
+            low = limit if low is None else max(low, limit)
+        else:
+            return None
+    keys = None
+    if field.editable and field.choices is not None:  # Field.validate skips the others
+        try:
+            keys = frozenset(key for key, _label in field.flatchoices)
+        except TypeError:  # choices that cannot be hashed
+            return None
+    if kind is str:
+
+        def text(value: Any) -> bool:
+            return (
+                type(value) is str
+                and shortest <= len(value) <= longest
+                and value != ""
+                and (keys is None or value in keys)
+                and not (no_nul and "\x00" in value)
+            )
+
+        return text
+
+    def other(value: Any) -> bool:
+        return (
+            type(value) is kind
+            and (low is None or value >= low)
+            and (high is None or value <= high)
+            and (keys is None or value in keys)
+        )
+
+    return other
+
+
+@functools.cache
+def _relations(model: type[models.Model]) -> tuple[tuple[Any, str, str, str], ...]:
+    """(field, name, cache name, attname) of each foreign key and one-to-one field."""
+    return tuple(
+        (f, f.name, f.cache_name, f.attname)
+        for f in model._meta.concrete_fields
+        if f.many_to_one or f.one_to_one
+    )
 
 
 @functools.cache
@@ -171,40 +259,54 @@ def validate_many(
     *,
     skip: Container[int] = (),
     given: Sequence[Iterable[str]] | None = None,
+    free: Container[str] = (),
 ) -> dict[int, ValidationError]:
     """What `full_clean` would say of each object (indexes in `skip` are left out), with
     the queries done for all of them at once; {index: ValidationError} of the invalid.
 
     `given[i]` names the fields the write sets on `objects[i]`: a field it does not set
-    that has a default keeps it, which is not validated again."""
+    that has a default keeps it, which is not validated again. `free` names unique
+    fields whose values the caller knows no stored object has (it read the objects with
+    these values in its transaction): they are checked within `objects` only."""
     problems: dict[int, dict[str, list]] = {}
     relations = _relations(model)
     defaulted = _defaulted(model)
     by_id: dict[Any, dict[Any, list[int]]] = {}
     constraints = _per_object_constraints(model)
-    unset: dict[frozenset, set[str]] = {}
+    left_out_by_given: dict[frozenset, frozenset[str]] = {}
     own_clean_fields = model.clean_fields is not models.Model.clean_fields
-    plain_fields = [f for f in model._meta.fields if not f.generated]
     for index, obj in enumerate(objects):
         if index in skip:
             continue
         names = frozenset(given[index]) if given is not None else frozenset(defaulted)
-        if names not in unset:
-            unset[names] = set(defaulted - names)
-        exclude = set(unset[names])
-        cache = obj._state.fields_cache
-        for field in relations:
-            if cache.get(field.cache_name) is not None:
-                exclude.add(field.name)
-            elif (value := obj.__dict__.get(field.attname)) is not None:
-                exclude.add(field.name)
+        if names not in left_out_by_given:
+            left_out_by_given[names] = frozenset(defaulted - names)
+        left_out = left_out_by_given[names]
+        cache, loaded = obj._state.fields_cache, obj.__dict__
+        referenced = []  # relations to an object (given as one: read; by id: checked below)
+        empty = []  # relations to no object
+        for field, name, cache_name, attname in relations:
+            if name in left_out:
+                continue
+            if cache.get(cache_name) is not None:
+                referenced.append(name)
+            elif (value := loaded.get(attname)) is not None:
+                referenced.append(name)
                 by_id.setdefault(field, {}).setdefault(value, []).append(index)
+            else:
+                empty.append(field)
         found: dict[str, list] = {}
         try:
             if own_clean_fields:
-                obj.clean_fields(exclude=exclude)
+                obj.clean_fields(exclude={*left_out, *referenced})
             else:
-                _clean_fields(obj, plain_fields, exclude)
+                found.update(_clean_fields(obj, _clean_plan(model, left_out)))
+                for field in empty:
+                    if not field.blank:
+                        try:
+                            field.clean(None, obj)
+                        except ValidationError as exc:
+                            found[field.name] = exc.error_list
         except ValidationError as exc:
             found = exc.update_error_dict(found)
         try:
@@ -219,60 +321,108 @@ def validate_many(
         if found:
             problems[index] = found
     _check_references(by_id, problems)
-    _check_unique(model, objects, problems, skip)
+    _check_unique(model, objects, problems, skip, free)
     return {index: ValidationError(found) for index, found in sorted(problems.items())}
 
 
 # --- building and writing -----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _InitPlan:
+    """How `build` makes objects of a model: what each key a row may use sets, and the
+    default of each field a row leaves out."""
+
+    keys: Mapping[str, tuple[str, str | None, Any]]  # key -> (attname, FK target, field)
+    defaults: Mapping[str, Any]  # attname -> a default that is the same every time
+    computed: tuple[tuple[Any, Any], ...]  # (field, get_default) of the other defaults
+
+
+def _constant_default(field: Any) -> bool:
+    """Whether `field.get_default()` gives the same value every time (a plain default,
+    or None / "" for a field without one) rather than computing it (a callable, a
+    database default, a foreign key's default object)."""
+    if type(field).get_default is not models.Field.get_default:
+        return not field.has_default() and not field.has_db_default()
+    if field.has_default():
+        return not callable(field.default)
+    return not field.has_db_default()
+
+
 @functools.cache
-def _init_plan(model: type[models.Model]) -> tuple[tuple[Any, ...], frozenset[str]]:
-    """(field, for a foreign key the related object's attname that it holds) of each
-    concrete field, and the names a row may use."""
-    fields = tuple(
-        (f, f.target_field.attname if f.many_to_one or f.one_to_one else None)
-        for f in model._meta.concrete_fields
-    )
-    return fields, frozenset(name for f, _target in fields for name in (f.name, f.attname))
+def _init_plan(model: type[models.Model]) -> _InitPlan:
+    keys: dict[str, tuple[str, str | None, Any]] = {}
+    defaults: dict[str, Any] = {}
+    computed = []
+    for field in model._meta.concrete_fields:
+        target = field.target_field.attname if field.many_to_one or field.one_to_one else None
+        keys[field.attname] = (field.attname, None, field)
+        keys[field.name] = (field.attname, target, field)
+        if _constant_default(field):
+            defaults[field.attname] = field.get_default()
+        else:
+            computed.append((field, field.get_default))
+    return _InitPlan(keys, defaults, tuple(computed))
 
 
-def build(model: type[M], rows: Iterable[Mapping[str, Any]]) -> list[M]:
-    """`model(**row)` for each row (keys: field names, or attnames for ids): each field
-    gets the row's value or its default, related objects are cached as their descriptors
-    would. Without post_init receivers the objects are made as unpickling makes them,
-    several times cheaper than __init__ for many rows."""
-    plan, known = _init_plan(model)
+def _assign(
+    model: type[models.Model], keys: Mapping[str, tuple], row: Mapping[str, Any], values, related
+) -> None:
+    """Put a row's values (by field name or attname) into `values` (by attname), and its
+    related objects into `related` as (cache name, object)."""
+    for key, value in row.items():
+        entry = keys.get(key)
+        if entry is None:
+            unknown = ", ".join(sorted(k for k in row if k not in keys))
+            raise TypeError(f"{model.__name__} has no field named {unknown}")
+        attname, target, field = entry
+        if target is not None:
+            if value is not None and not isinstance(value, field.related_model):
+                model_name = field.related_model.__name__
+                raise ValueError(f"{field.name} must be a {model_name}, not {value!r}")
+            related.append((field.cache_name, value))
+            value = None if value is None else value.__dict__.get(target)
+        elif key != field.name and field.name in row:
+            continue  # an id given with its related object: the object wins
+        values[attname] = value
+
+
+def build(
+    model: type[M],
+    rows: Iterable[Mapping[str, Any]],
+    constants: Mapping[str, Any] | None = None,
+) -> list[M]:
+    """`model(**row, **constants)` for each row (keys: field names, or attnames for ids):
+    each field gets the row's value (or the constant's) or its default, related objects
+    are cached as their descriptors would. Without post_init receivers the objects are
+    made as unpickling makes them, several times cheaper than __init__ for many rows."""
+    plan = _init_plan(model)
+    keys, defaults = plan.keys, plan.defaults
+    fixed: dict[str, Any] = {}
+    fixed_related: list[tuple[str, Any]] = []
+    _assign(model, keys, constants or {}, fixed, fixed_related)
     direct = not models.signals.post_init.has_listeners(model)
     objects = []
     for row in rows:
-        if not row.keys() <= known:
-            unknown = ", ".join(sorted(row.keys() - known))
-            raise TypeError(f"{model.__name__} has no field named {unknown}")
-        values: dict[str, Any] = {}
-        related = []
-        for field, target in plan:
-            if field.name in row:
-                value = row[field.name]
-                if target is not None:
-                    if value is not None and not isinstance(value, field.related_model):
-                        model_name = field.related_model.__name__
-                        raise ValueError(f"{field.name} must be a {model_name}, not {value!r}")
-                    related.append((field.cache_name, value))
-                    value = None if value is None else value.__dict__.get(target)
-            elif field.attname in row:
-                value = row[field.attname]
-            else:
-                value = field.get_default()
-            values[field.attname] = value
         if direct:
             obj = model.__new__(model)
             obj._state = models.base.ModelState()
-            obj.__dict__.update(values)
+            values = obj.__dict__
         else:
+            values = {}
+        values.update(defaults)
+        related: list[tuple[str, Any]] = []
+        _assign(model, keys, row, values, related)
+        values.update(fixed)
+        for field, default in plan.computed:
+            if field.attname not in values:
+                values[field.attname] = default()
+        if not direct:
             obj = model(**values)
         cache = obj._state.fields_cache
         for name, value in related:
+            cache[name] = value
+        for name, value in fixed_related:
             cache[name] = value
         objects.append(obj)
     return objects
@@ -282,16 +432,11 @@ def _connection(model: type[models.Model]):
     return connections[router.db_for_write(model)]
 
 
-def _prepare_relations(obj: models.Model, relations: Sequence[Any]) -> None:
-    """Take the ids of related objects saved since they were assigned (as save() does)."""
-    loaded, cache = obj.__dict__, obj._state.fields_cache
-    for field in relations:
-        if loaded.get(field.attname) is None:
-            related = cache.get(field.cache_name)
-            if related is not None:
-                if related.pk is None:
-                    raise ValueError(f"{field.name}: the related object was never saved")
-                loaded[field.attname] = related.pk  # keeps the cached object
+def _saved_id(field: Any, related: models.Model) -> Any:
+    """The id of a related object assigned before it was saved (as save() takes it)."""
+    if related.pk is None:
+        raise ValueError(f"{field.name}: the related object was never saved")
+    return related.pk
 
 
 _TEXT = {models.CharField, models.TextField, models.EmailField, models.SlugField, models.URLField}
@@ -305,6 +450,16 @@ _WHOLE = {
     models.AutoField,
     models.BigAutoField,
     models.SmallAutoField,
+}
+
+
+_NUMBERS = (int, float)
+_QUICK_TYPES: dict[type, type] = {  # Django's fields whose to_python keeps these values
+    models.CharField: str,
+    models.TextField: str,
+    models.DateTimeField: dt.datetime,
+    models.FloatField: float,
+    **{kind: int for kind in _WHOLE if not issubclass(kind, AutoFieldMixin)},
 }
 
 
@@ -324,24 +479,56 @@ def _as_is(field: Any) -> frozenset[type]:
     return frozenset({type(None)})
 
 
-def _convert(field: Any, connection) -> Callable[[Any], Any]:
-    as_is, prepare = _as_is(field), field.get_db_prep_save
-    return lambda value: value if type(value) in as_is else prepare(value, connection)
+def _preparer(field: Any, connection) -> Callable[[Any], Any]:
+    """`field.get_db_prep_save(value, connection)`, with a shorter way for the values that
+    large writes have most: an aware date-time and a JSON object or list go straight to
+    the database's adapter, which is where get_db_prep_save sends them."""
+    prepare = field.get_db_prep_save
+    if type(field) is models.DateTimeField:
+        adapt = connection.ops.adapt_datetimefield_value
+
+        def moment(value: Any) -> Any:
+            if type(value) is dt.datetime and value.utcoffset() is not None:
+                return adapt(value)
+            return prepare(value, connection)
+
+        return moment
+    if type(field) is models.JSONField:
+        adapt_json, encoder = connection.ops.adapt_json_value, field.encoder
+
+        def document(value: Any) -> Any:
+            if type(value) is dict or type(value) is list:
+                return adapt_json(value, encoder)
+            return prepare(value, connection)
+
+        return document
+    return lambda value: prepare(value, connection)
+
+
+def _plain_pre_save(field: Any) -> bool:
+    """Whether the field's pre_save only reads the value (Field's own, or a date field's
+    without auto_now or auto_now_add)."""
+    if type(field).pre_save is models.Field.pre_save:
+        return True
+    dated = type(field) in (models.DateField, models.DateTimeField)
+    return dated and not field.auto_now and not field.auto_now_add
 
 
 def _insert_plan(objects: Sequence[models.Model], fields: Sequence[Any], connection):
-    """(attname, pre_save or None, types taken as they are, conversion, stamp) per field;
-    auto_now(_add) fields get one moment for the whole insert (`stamp`: (value, converted
-    value))."""
+    """(attname, pre_save or None, types taken as they are, conversion, stamp, relation)
+    per field; auto_now(_add) fields get one moment for the whole insert (`stamp`: (value,
+    converted value)); `relation` is the field of a foreign key, else None."""
     plan = []
     for field in fields:
         stamp = None
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             value = field.pre_save(objects[0], True)
             stamp = (value, field.get_db_prep_save(value, connection))
-        own = type(field).pre_save is not models.Field.pre_save
-        pre_save = field.pre_save if own else None
-        plan.append((field.attname, pre_save, _as_is(field), field.get_db_prep_save, stamp))
+        pre_save = None if _plain_pre_save(field) else field.pre_save
+        relation = field if field.is_relation else None
+        plan.append(
+            (field.attname, pre_save, _as_is(field), _preparer(field, connection), stamp, relation)
+        )
     return plan
 
 
@@ -369,31 +556,33 @@ def insert(objects: Sequence[models.Model]) -> None:
     if (
         not connection.features.can_return_rows_from_bulk_insert
         or not isinstance(pk, AutoFieldMixin)
-        or any(obj.pk is not None for obj in objects)
+        or any(value is not None for value in map(operator.attrgetter(pk.attname), objects))
     ):
         model._default_manager.bulk_create(objects)
         return
     fields = [f for f in opts.concrete_fields if not f.generated and f is not pk]
-    relations = [f for f in fields if f.is_relation]
     plan = _insert_plan(objects, fields, connection)
     rows = []
     for obj in objects:
-        _prepare_relations(obj, relations)
-        state = obj.__dict__
+        state, cache = obj.__dict__, obj._state.fields_cache
         row = []
-        for attname, pre_save, as_is, prepare, stamp in plan:
+        for attname, pre_save, as_is, prepare, stamp, relation in plan:
             if stamp is not None:
                 state[attname] = stamp[0]
                 row.append(stamp[1])
                 continue
             value = state[attname] if pre_save is None else pre_save(obj, True)
+            if value is None and relation is not None:  # saved since it was assigned?
+                related = cache.get(relation.cache_name)
+                if related is not None:
+                    value = state[attname] = _saved_id(relation, related)
             if type(value) in as_is:
                 row.append(value)
             elif hasattr(value, "resolve_expression"):  # an expression: the ORM's business
                 model._default_manager.bulk_create(objects)
                 return
             else:
-                row.append(prepare(value, connection))
+                row.append(prepare(value))
         rows.append(row)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
@@ -431,13 +620,17 @@ def insert_values(
     opts = model._meta
     connection = _connection(model)
     fields = [opts.get_field(name) for name in names]
-    converters = [_convert(field, connection) for field in fields]
+    plan = [(_as_is(field), _preparer(field, connection)) for field in fields]
     fixed = [
         opts.get_field(name).get_db_prep_save(value, connection)
         for name, value in (constants or {}).items()
     ]
     params = [
-        [convert(value) for convert, value in zip(converters, row, strict=True)] + fixed
+        [
+            value if type(value) in as_is else prepare(value)
+            for (as_is, prepare), value in zip(plan, row, strict=True)
+        ]
+        + fixed
         for row in rows
     ]
     if params:
@@ -460,25 +653,35 @@ SQLITE_CACHE_KIB = 65_536
 def large_writes(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     """Settings for writing rows by the hundred thousand, as they were afterwards: the
     garbage collector runs less often (an import makes objects by the hundred thousand,
-    most of them short-lived), and SQLite keeps up to 64 MB of pages in memory rather
-    than 2 MB, so that a large transaction is not spilled to disk before its commit
-    (together about 20 % faster)."""
+    most of them short-lived), SQLite keeps up to 64 MB of pages in memory rather than
+    2 MB, so that a large transaction is not spilled to disk before its commit, and keeps
+    its temporary files in memory: above all the sub-journal, where it saves each page
+    before a savepoint first changes it (an import writes each batch in a savepoint),
+    otherwise written to a temporary file page by page (a few per cent faster, and the
+    import's system time a third of what it was).
+    SQLite takes a transaction's temp_store when it begins, and refuses to change it
+    within one: inside a transaction already open, the temporary files stay as they are."""
     threshold = gc.get_threshold()
     gc.set_threshold(max(threshold[0], 50_000), *threshold[1:])
     connection = connections[using]
-    cache_size = None
+    pragmas = {"cache_size": f"-{SQLITE_CACHE_KIB}"}
+    if not connection.in_atomic_block:
+        pragmas["temp_store"] = "MEMORY"
+    before: dict[str, str] = {}
     try:
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
-                cursor.execute("PRAGMA cache_size")
-                cache_size = int(cursor.fetchone()[0])
-                cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+                for name, value in pragmas.items():
+                    cursor.execute(f"PRAGMA {name}")
+                    before[name] = str(cursor.fetchone()[0])
+                    cursor.execute(f"PRAGMA {name} = {value}")
         yield
     finally:
         gc.set_threshold(*threshold)
-        if cache_size is not None and connection.connection is not None:
+        if before and connection.connection is not None:
             with connection.cursor() as cursor:
-                cursor.execute(f"PRAGMA cache_size = {cache_size}")
+                for name, value in before.items():
+                    cursor.execute(f"PRAGMA {name} = {value}")
 
 
 # --- many-to-many links -------------------------------------------------------------------

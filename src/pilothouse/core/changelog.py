@@ -1,10 +1,18 @@
-"""Recording of every write done through `core.writes` in the change log."""
+"""Recording of every write done through `core.writes` in the change log.
+
+Each create, update and delete gets a record with the object's state before and after
+(`record`, `record_many`). The objects an import creates are logged by batch instead
+(`record_batch`): one record for the batch with the number and the ids of the objects,
+and for each object a lean record naming that batch, so that its history still starts
+with its creation by the import; its fields are those of its first version.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
 import functools
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -17,11 +25,12 @@ from django.utils import timezone
 from pilothouse.core import bulk
 from pilothouse.core.models import ChangeAction, ChangeRecord, User, VersionedModel
 
+_PLAIN_TYPES = frozenset({type(None), str, int, bool, float})
+
 
 def _plain(value: Any) -> Any:
     """A JSON-friendly form of a field value."""
-    kind = type(value)
-    if value is None or kind is str or kind is int or kind is bool or kind is float:
+    if type(value) in _PLAIN_TYPES:
         return value
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
@@ -66,6 +75,9 @@ def snapshot(
     loaded = instance.__dict__
     for field, name, attname, exponent in _logged_fields(type(instance)):
         value = loaded[attname] if attname in loaded else field.value_from_object(instance)
+        if type(value) in _PLAIN_TYPES:
+            state[name] = value
+            continue
         if exponent is not None and isinstance(value, decimal.Decimal):
             # 100 and 100.0000 are the same stored value: compare them at the column's scale.
             value = value.quantize(exponent)
@@ -129,3 +141,50 @@ def record_many(
         names.remove("before")
         rows = [(ct, pk, text, after) for ct, pk, text, _before, after in rows]
     return bulk.insert_values(ChangeRecord, names, rows, constants=constants)
+
+
+BATCH_OBJECT_ID = 0  # the object id of a record about a batch of objects, not one of them
+
+
+def id_ranges(ids: Iterable[int]) -> list[list[int]]:
+    """Ids as runs of consecutive ones, [first, last] each: 4, 5, 6, 9 -> [[4, 6], [9, 9]]."""
+    runs: list[list[int]] = []
+    for pk in sorted(ids):
+        if runs and pk == runs[-1][1] + 1:
+            runs[-1][1] = pk
+        else:
+            runs.append([pk, pk])
+    return runs
+
+
+def record_batch(*, actor: User | None, objects: Sequence[VersionedModel], source: str) -> int:
+    """Log the creation of many objects of one model written together by `source` (e.g.
+    "import"): one record for the batch (object id BATCH_OBJECT_ID, after: the count and
+    the ids as `id_ranges`) and one per object whose after names the batch, all written
+    with two statements. Answers the number of records."""
+    if not objects:
+        return 0
+    model = type(objects[0])
+    ids = list(map(operator.attrgetter(model._meta.pk.attname), objects))
+    actor_id = actor.pk if actor is not None and actor.pk else None
+    content_type = ContentType.objects.get_for_model(model)
+    count = f"{len(objects):,} {model._meta.verbose_name_plural}"
+    batch = ChangeRecord.objects.create(
+        actor_id=actor_id,
+        action=ChangeAction.CREATE,
+        content_type=content_type,
+        object_id=BATCH_OBJECT_ID,
+        object_repr=f"{count} ({source})"[:300],
+        before={},
+        after={"count": len(objects), "ids": id_ranges(ids)},
+    )
+    constants = {
+        "time": batch.time,
+        "actor_id": actor_id,
+        "action": ChangeAction.CREATE,
+        "content_type_id": content_type.pk,
+        "before": {},
+        "after": {source: f"batch {batch.pk}: {count}"},
+    }
+    rows = [(pk, str(obj)[:300]) for pk, obj in zip(ids, objects, strict=True)]
+    return 1 + bulk.insert_values(ChangeRecord, ["object_id", "object_repr"], rows, constants)

@@ -14,8 +14,8 @@ import datetime as dt
 import itertools
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -285,7 +285,9 @@ def _converter(spec: FieldSpec) -> Callable[[Value], Any]:
     allowed = _listed([_text(c[0] if isinstance(c, tuple | list) else c) for c in spec.choices])
 
     def text(value: Value) -> str:
-        result = _text(value)
+        result = value.strip() if type(value) is str else _text(value)
+        if "\x00" in result:
+            raise CellError("the cell contains a NUL character, which cannot be stored")
         if spec.max_length is not None and len(result) > spec.max_length:
             raise CellError(
                 f"{_shown(result)} is {len(result):,} characters long; "
@@ -358,7 +360,7 @@ class RowConverter:
         errors = [RowError(line, "a value is required", name) for name in self._unmapped]
         for name, column, convert, required in self._plan:
             raw = get(column)
-            if raw is None or (type(raw) is str and not raw.strip()):
+            if raw is None or raw == "" or (type(raw) is str and raw.isspace()):
                 values[name] = None
                 if required:
                     errors.append(RowError(line, "a value is required", name, column))
@@ -493,11 +495,24 @@ def _flush(
         results = [(row, exc) for row in kept]
     if len(results) != len(kept):
         raise RuntimeError(f"flush() answered for {len(results)} of {len(kept)} kept rows")
+    done: Counter[Any] = Counter()
     for row, outcome in results:
         if isinstance(outcome, Exception):
             report.refuse(_errors_of(outcome, row.line, columns))
         else:
-            report.counts[RowOutcome(outcome)] += 1
+            done[outcome] += 1
+    for outcome, count in done.items():
+        report.counts[RowOutcome(outcome)] += count
+
+
+def _in_savepoints(apply: Callable[[Row, dict[str, Any]], Any]) -> Callable[..., Any]:
+    """`apply`, each row in a savepoint of its own (a refused row leaves nothing behind)."""
+
+    def in_savepoint(row: Row, values: dict[str, Any]) -> Any:
+        with transaction.atomic():
+            return apply(row, values)
+
+    return in_savepoint
 
 
 def run_import(
@@ -528,7 +543,7 @@ def run_import(
     columns = dict(mapping) if mapping is not None else {spec.name: spec.name for spec in fields}
     convert = RowConverter(columns, fields)
     identity = handler.identity
-    savepoints = handler.row_savepoints
+    apply = _in_savepoints(handler.apply) if handler.row_savepoints else handler.apply
     first_line: dict[Any, int] = {}
     if progress:
         progress(0, total)
@@ -557,8 +572,7 @@ def run_import(
                 kept = []
                 for row, values in ready:
                     try:
-                        with transaction.atomic() if savepoints else nullcontext():
-                            outcome = handler.apply(row, values)
+                        outcome = apply(row, values)
                     except REFUSALS as exc:
                         report.refuse(_errors_of(exc, row.line, columns))
                     else:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from pilothouse.core.roles import Role
@@ -63,6 +66,22 @@ class VersionedModel(models.Model):
     def permission_parent(self) -> VersionedModel | None:
         """The object this one hangs under for permission purposes (None: top level)."""
         return None
+
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
+        """Django's field checks, and no NUL character in text: PostgreSQL cannot store
+        one, so it is refused here with the field named rather than by the database."""
+        errors: dict[str, list[str]] = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.message_dict
+        skipped = set(exclude or ()) | set(errors)
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname, None)
+            if isinstance(value, str) and "\x00" in value and field.name not in skipped:
+                errors[field.name] = ["Text may not contain a NUL character."]
+        if errors:
+            raise ValidationError(errors)
 
     def author_ids(self) -> set[int]:
         """Who wrote this object: with a role in the model's CREATOR_ROLES they may change

@@ -13,7 +13,8 @@ and the rows, links and change records written with bulk statements.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import operator
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.core.exceptions import (
@@ -259,16 +260,24 @@ def _permission_key(parent: models.Model | None) -> Any:
     return (type(parent), parent.pk) if parent.pk is not None else id(parent)
 
 
-def check_many(
-    *, model: type[M], actor: User | None, rows: Sequence[Mapping[str, Any]]
-) -> tuple[list[M], dict[int, Exception]]:
-    """Build an object of `model` from each row (field -> value) and check it as `create`
-    would: permission (once per distinct permission parent) and validation. Writes
-    nothing; answers the objects and {index: ValidationError or PermissionDenied} of
-    the refused ones. Write the accepted ones with `insert_many`. Give related objects
-    as instances: a permission parent given by id is read for each row."""
-    stamp = {"created_by": actor, "updated_by": actor}
-    objects = bulk.build(model, [{**row, **stamp} for row in rows])
+def build_many(*, model: type[M], actor: User | None, rows: Sequence[Mapping[str, Any]]) -> list[M]:
+    """An object of `model` from each row (field -> value), stamped with the actor, not yet
+    checked: `check_built` checks them, `insert_many` writes them."""
+    return bulk.build(model, rows, constants={"created_by": actor, "updated_by": actor})
+
+
+def check_built(
+    *,
+    model: type[M],
+    actor: User | None,
+    objects: Sequence[M],
+    rows: Sequence[Mapping[str, Any]],
+    free: Collection[str] = (),
+) -> dict[int, Exception]:
+    """Check objects that `build_many` made from `rows` as `create` would: permission (once
+    per distinct permission parent) and validation (`free`: unique fields whose values
+    the caller found free in the database, see `bulk.validate_many`). Answers {index:
+    ValidationError or PermissionDenied} of the refused ones."""
     errors: dict[int, Exception] = {}
     allowed: dict[Any, bool] = {}
     for index, obj in enumerate(objects):
@@ -283,9 +292,32 @@ def check_many(
             allowed[key] = permissions.can_create(actor, parent=parent, model=model)
         if not allowed[key]:
             errors[index] = PermissionDenied("You do not have permission to do this.")
-    given = [row.keys() | stamp.keys() for row in rows]
-    errors.update(bulk.validate_many(model, objects, skip=errors, given=given))
-    return objects, dict(sorted(errors.items()))
+    names: dict[tuple[str, ...], frozenset[str]] = {}  # rows mostly share their keys
+    given = []
+    for row in rows:
+        key = tuple(row)
+        if key not in names:
+            names[key] = frozenset(row.keys() | {"created_by", "updated_by"})
+        given.append(names[key])
+    errors.update(bulk.validate_many(model, objects, skip=errors, given=given, free=free))
+    return dict(sorted(errors.items()))
+
+
+def check_many(
+    *,
+    model: type[M],
+    actor: User | None,
+    rows: Sequence[Mapping[str, Any]],
+    free: Collection[str] = (),
+) -> tuple[list[M], dict[int, Exception]]:
+    """Build an object of `model` from each row (field -> value) and check it as `create`
+    would (`build_many`, then `check_built`). Writes nothing; answers the objects and
+    {index: ValidationError or PermissionDenied} of the refused ones. Write the accepted
+    ones with `insert_many`. Give related objects as instances: a permission parent
+    given by id is read for each row."""
+    objects = build_many(model=model, actor=actor, rows=rows)
+    errors = check_built(model=model, actor=actor, objects=objects, rows=rows, free=free)
+    return objects, errors
 
 
 def insert_many(
@@ -293,33 +325,46 @@ def insert_many(
     actor: User | None,
     objects: Sequence[M],
     m2m: Sequence[Mapping[str, Iterable[Any]] | None] | None = None,
+    batch: str | None = None,
 ) -> list[M]:
     """Write new objects of one model that `check_many` accepted (and stamped with the
     actor; related objects the caller created meanwhile are picked up): one bulk insert,
     the many-to-many links (`m2m[i]`: {field: objects or ids} of `objects[i]`) in bulk,
-    and one change record each, in a bulk insert. Answers the objects, with their ids."""
+    and one change record each with the object's state, in a bulk insert; or, given
+    `batch` (what writes them: "import"), the batch's records of `changelog.record_batch`.
+    Answers the objects, with their ids."""
     if not objects:
         return []
     model = type(objects[0])
     if any(type(obj) is not model for obj in objects):
         raise TypeError("insert_many: the objects must all be of one model")
-    names = list(bulk.link_fields(model))
+    names = bulk.link_fields(model)
     given = list(m2m) if m2m is not None else [None] * len(objects)
     with transaction.atomic():
         bulk.insert(objects)
-        if any(obj.pk is None for obj in objects):
+        pks = list(map(operator.attrgetter(model._meta.pk.attname), objects))
+        if None in pks:
             raise RuntimeError("the database did not return the ids of the new rows")
-        many = [{name: bulk.ids_of((m or {}).get(name, ())) for name in names} for m in given]
-        pairs = zip(objects, many, strict=True)
-        bulk.add_links(model, [(obj.pk, name, ids) for obj, m in pairs for name, ids in m.items()])
-        changelog.record_many(
-            actor=actor,
-            action=ChangeAction.CREATE,
-            entries=[
-                (obj, {}, changelog.snapshot(obj, many=links))
-                for obj, links in zip(objects, many, strict=True)
-            ],
-        )
+        links = [
+            (pk, name, bulk.ids_of(values))
+            for pk, m in zip(pks, given, strict=True)
+            if m
+            for name, values in m.items()
+            if name in names
+        ]
+        bulk.add_links(model, links)
+        if batch is not None:
+            changelog.record_batch(actor=actor, objects=objects, source=batch)
+        else:
+            many = [{name: bulk.ids_of((m or {}).get(name, ())) for name in names} for m in given]
+            changelog.record_many(
+                actor=actor,
+                action=ChangeAction.CREATE,
+                entries=[
+                    (obj, {}, changelog.snapshot(obj, many=linked))
+                    for obj, linked in zip(objects, many, strict=True)
+                ],
+            )
     return list(objects)
 
 

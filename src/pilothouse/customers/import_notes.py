@@ -146,6 +146,7 @@ class FeedbackNoteHandler(BulkRowHandler):
     fields = NOTE_FIELDS
     identity = "external_id"
     supporting_models = (Customer, Contact, Tag)
+    identity_read = True  # prepare() looks up every external id of its batch
 
     def __init__(
         self,
@@ -171,10 +172,13 @@ class FeedbackNoteHandler(BulkRowHandler):
         kinds = list(NoteKind.objects.all())
         self.kinds = {lower(kind.name): kind for kind in kinds}
         self.kind_names = ", ".join(f"'{kind.name}'" for kind in kinds if kind.active)
+        self.may_set_new: dict[str, bool] = {}  # triage field -> may the actor set it on a new note
         self.customers: dict[str, Customer] = {}  # external id -> customer
         self.customers_named: dict[str, list[Customer]] = {}  # lower name -> customers
         self.contacts: dict[tuple[int, str], Contact] = {}  # (customer, lower email)
         self.new_contacts: dict[tuple[int, str], Contact] = {}  # (id(customer), lower email)
+        self.contacts_asked: set[int] = set()  # customers asked whether they have contacts
+        self.with_contacts: set[int] = set()  # ... and those that have some
         self.tags: dict[str, Tag] = {}  # lower name -> tag
         self.features: dict[int, Feature] = {}
         self.notes: dict[str, Note] = {}
@@ -189,12 +193,17 @@ class FeedbackNoteHandler(BulkRowHandler):
         ids = {values["external_id"] for values in batch if values.get("external_id")}
         self.notes = {}
         for chunk in chunks(ids):
-            self.notes.update(
-                (note.external_id, note)
-                for note in Note.objects.select_for_update(of=("self",))
-                .select_related("customer", "contact")
-                .filter(external_id__in=chunk)
-            )
+            # Which exist, with a light query; then those, whole and locked (a first
+            # import finds none).
+            stored = Note.objects.filter(external_id__in=chunk).order_by().values_list("pk")
+            if pks := [pk for (pk,) in stored]:
+                self.notes.update(
+                    (note.external_id, note)
+                    for note in Note.objects.select_for_update(of=("self",))
+                    .select_related("customer", "contact")
+                    .filter(pk__in=pks)
+                    .order_by()
+                )
         pks = [note.pk for note in self.notes.values()]
         self.note_tags, self.note_features = {}, {}
         for chunk in chunks(pks):
@@ -225,19 +234,24 @@ class FeedbackNoteHandler(BulkRowHandler):
                 named = self.customers_named.setdefault(lower(customer.name), [])
                 if all(known.pk != customer.pk for known in named):
                     named.append(customer)
+        self._learn_which_have_contacts(batch)
         emails, wanted = set(), set()
         for v in batch:
-            if not v.get("contact_email"):
+            email = v.get("contact_email")
+            if not email:
                 continue
-            emails.add(v["contact_email"])
-            if "customer" in v:
-                found = [self.customers.get(v["customer"] or "")]
-            elif "customer_name" in v:
-                found = self.customers_named.get(lower(v["customer_name"] or ""), [])
-            else:
-                note = self.notes.get(v.get("external_id") or "")
-                found = [note.customer if note is not None else None]
-            wanted.update(c.pk for c in found if c is not None and c.pk is not None)
+            key = lower(email)
+            unknown = [
+                c.pk
+                for c in self._customers_of(v)
+                if c is not None
+                and c.pk in self.with_contacts  # a customer without any has none to find
+                and (c.pk, key) not in self.contacts
+                and (id(c), key) not in self.new_contacts  # created by this import
+            ]
+            if unknown:
+                emails.add(email)
+                wanted.update(unknown)
         if wanted:
             contacts = (
                 Contact.objects.annotate(key=Lower("email"))
@@ -245,6 +259,34 @@ class FeedbackNoteHandler(BulkRowHandler):
                 .order_by("-pk")  # the first one wins
             )
             self.contacts.update(((c.customer_id, lower(c.email)), c) for c in contacts)
+
+    def _customers_of(self, values: Mapping[str, Any]) -> list[Customer | None]:
+        """The customers a row may name: by id, by name or, without either, its note's."""
+        if "customer" in values:
+            return [self.customers.get(values["customer"] or "")]
+        if "customer_name" in values:
+            return self.customers_named.get(lower(values["customer_name"] or ""), [])
+        note = self.notes.get(values.get("external_id") or "")
+        return [note.customer if note is not None else None]
+
+    def _learn_which_have_contacts(self, batch: Sequence[Mapping[str, Any]]) -> None:
+        """Which of the stored customers of the batch's rows with an email have stored
+        contacts (asked once per customer): those without have none to look up."""
+        unknown = {
+            c.pk
+            for v in batch
+            if v.get("contact_email")
+            for c in self._customers_of(v)
+            if c is not None and c.pk is not None and c.pk not in self.contacts_asked
+        }
+        for chunk in chunks(unknown):
+            self.with_contacts.update(
+                Contact.objects.filter(customer_id__in=chunk)
+                .order_by()
+                .values_list("customer_id", flat=True)
+                .distinct()
+            )
+        self.contacts_asked |= unknown
 
     def _prepare_tags_and_features(self, batch: Sequence[Mapping[str, Any]]) -> None:
         names = {name for v in batch for name in v.get("tags") or ()}
@@ -403,8 +445,15 @@ class FeedbackNoteHandler(BulkRowHandler):
             return
         target = note or self.blank
         for name in ("kind", "state"):
-            changed = name in data and differs(target, name, data[name])
-            if changed and not permissions.can_set_fields(self.actor, target, [name]):
+            if name not in data or not differs(target, name, data[name]):
+                continue
+            if note is None:  # the answer for a new note is the same for every row
+                if name not in self.may_set_new:
+                    self.may_set_new[name] = permissions.can_set_fields(self.actor, target, [name])
+                allowed = self.may_set_new[name]
+            else:
+                allowed = permissions.can_set_fields(self.actor, target, [name])
+            if not allowed:
                 errors[name] = TRIAGE_MESSAGE.format(name)
 
     def _tags(self, values, errors, needs) -> list[Tag]:

@@ -8,8 +8,10 @@ with the kind's handler: everything in one transaction, all or nothing unless
 Both handlers write in bulk (`core.bulkimport`): `prepare` looks up, once per batch,
 what the batch's rows refer to; `apply` checks a row against those lookups and keeps
 it, settles it at once (unchanged) or refuses it; `flush` writes the batch with bulk
-statements (objects, tags, links and one change record per object); `finish` has the
-demand figures of the affected features recomputed once, when the import commits.
+statements (objects, tags, links, and the change log: for the objects it creates, a
+record of the batch with their ids and a lean record each naming it, for the objects it
+changes a record each of what changed); `finish` has the demand figures of the affected
+features recomputed once, when the import commits.
 
 Re-importing a file updates the records with the same external id and leaves
 identical ones alone (no write, no change record): a column that is mapped sets its
@@ -95,6 +97,7 @@ class CustomerHandler(BulkRowHandler):
     model = Customer
     fields = CUSTOMER_FIELDS
     identity = "external_id"
+    identity_read = True  # prepare() looks up every external id of its batch
 
     def __init__(self, *, actor: User | None) -> None:
         super().__init__(actor=actor)
