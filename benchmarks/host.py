@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import platform
 import resource
@@ -48,3 +49,12 @@ def host_info(**extra: Any) -> dict[str, Any]:
         "git_commit": git_commit(),
         **extra,
     }
+
+
+def write_result(out_dir: Path, prefix: str, result: dict[str, Any]) -> Path:
+    """Write one run's figures as `<out_dir>/<prefix><UTC time>.json`; answers the path."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = out_dir / f"{prefix}{stamp}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return path

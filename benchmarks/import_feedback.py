@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from host import host_info, peak_rss_mb
+from host import host_info, peak_rss_mb, write_result
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -320,10 +320,7 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
         "budget_rows_per_second": BUDGET_ROWS_PER_SECOND,
         "within_budget": median >= BUDGET_ROWS_PER_SECOND,
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = args.out / f"import-feedback-{args.notes}-{stamp}.json"
-    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    path = write_result(args.out, f"import-feedback-{args.notes}-", result)
     verdict = "meets" if result["within_budget"] else "falls short of"
     print(
         f"median {median:,.0f} notes/s ({verdict} the budget of {BUDGET_ROWS_PER_SECOND:,}/s); "

@@ -29,8 +29,6 @@ Budget: the median re-score of 20,000 features within 1 s.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
 import os
 import random
 import secrets
@@ -42,7 +40,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from host import host_info, peak_rss_mb
+from host import host_info, peak_rss_mb, write_result
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -235,10 +233,7 @@ def run(args: argparse.Namespace) -> int:
         "budget_seconds": BUDGET_SECONDS,
         "within_budget": median <= BUDGET_SECONDS,
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = args.out / f"rescore-{args.features}-{stamp}.json"
-    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    path = write_result(args.out, f"rescore-{args.features}-", result)
     verdict = "meets" if result["within_budget"] else "falls short of"
     print(
         f"median {median} s for {args.features:,} features ({verdict} the budget of "

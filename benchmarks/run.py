@@ -12,7 +12,6 @@ failed. See benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import logging
 import os
@@ -26,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from host import host_info, peak_rss_mb
+from host import host_info, peak_rss_mb, write_result
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -396,9 +395,6 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
         console.print(f"[dim]The budgets are set for the {budgets['scale']} scale.")
     print_table(console, rows, meta, build)
 
-    args.out.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    out = args.out / f"{stamp}.json"
     result = {
         "meta": meta,
         "build": build,
@@ -407,7 +403,7 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
         "budgets": str(args.budgets),
         "results": [asdict(row) for row in rows],
     }
-    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    out = write_result(args.out, "", result)
     console.print(f"Results written to {out}")
     return 0
 

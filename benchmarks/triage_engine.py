@@ -26,8 +26,6 @@ Budgets from the issue: a similarity lookup <= 100 ms at 500,000 notes on 2 core
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
 import os
 import random
 import statistics
@@ -38,7 +36,7 @@ from typing import Any
 
 import numpy as np
 import sklearn
-from host import host_info, peak_rss_mb
+from host import host_info, peak_rss_mb, write_result
 
 from pilothouse.engines import triage
 from pilothouse.engines.triage.sample import generate_feedback, sample_features
@@ -228,10 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         "rows": rows,
     }
     print_table(result)
-    args.out.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = args.out / f"triage-{args.notes}-{stamp}.json"
-    path.write_text(json.dumps(result, indent=2) + "\n")
+    path = write_result(args.out, f"triage-{args.notes}-", result)
     print(f"\nwritten to {path}")
     return 0
 
