@@ -83,8 +83,10 @@ def rescore(*, scoring_model: ScoringModel, batch_size: int = RESCORE_BATCH) -> 
     """
     scheme = schemes.scheme_of(scoring_model)
     live = bool(scheme.computed)
-    rows = FeatureScore.objects.filter(scoring_model=scoring_model).values_list(
-        "pk", "feature_id", "inputs", "score"
+    rows = (
+        FeatureScore.objects.filter(scoring_model=scoring_model)
+        .order_by("feature_id")  # refusals name features in a stable order
+        .values_list("pk", "feature_id", "inputs", "score")
     )
     changed: list[tuple[int, dict, float | None]] = []
     refused: list[tuple[int, str]] = []
