@@ -92,6 +92,7 @@ def test_drag_a_card_to_now_and_move_another_with_the_keyboard(page, log_in):
     card(page, notes, "now").wait_for()
     assert page.url.endswith("/roadmap/board/")  # Alt+← did not go back in history
     assert column_titles(page, "now")[0] == "Credit notes"
+    focus_on(page, notes)  # the next key goes to the card only once focus is back on it
     page.keyboard.press("Alt+ArrowDown")
     page.wait_for_function(
         "() => document.querySelectorAll('ol[data-horizon=\"now\"] .board-card')[1]"
