@@ -58,3 +58,14 @@ def write_result(out_dir: Path, prefix: str, result: dict[str, Any]) -> Path:
     path = out_dir / f"{prefix}{stamp}.json"
     path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return path
+
+
+def configure_sqlite_environment(data_dir: Path, secret: str) -> None:
+    """Production settings on a throw-away SQLite data dir, quiet logs: the import and
+    re-scoring budgets are for SQLite, so DATABASE_URL is ignored."""
+    os.environ["PILOTHOUSE_DATA_DIR"] = str(data_dir)
+    os.environ["PILOTHOUSE_SECRET_KEY"] = secret
+    os.environ["DJANGO_SETTINGS_MODULE"] = "pilothouse.config.settings"
+    os.environ["PILOTHOUSE_DEBUG"] = "false"
+    os.environ["PILOTHOUSE_LOG_LEVEL"] = "ERROR"
+    os.environ.pop("DATABASE_URL", None)

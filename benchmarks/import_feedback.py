@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from host import host_info, peak_rss_mb, write_result
+from host import configure_sqlite_environment, host_info, peak_rss_mb, write_result
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -113,15 +113,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.repeat < 1 or args.notes < 1 or args.customers < 1:
         parser.error("--repeat, --notes and --customers: at least 1")
     return args
-
-
-def configure_environment(data_dir: Path, secret: str) -> None:
-    os.environ["PILOTHOUSE_DATA_DIR"] = str(data_dir)
-    os.environ["PILOTHOUSE_SECRET_KEY"] = secret
-    os.environ["DJANGO_SETTINGS_MODULE"] = "pilothouse.config.settings"
-    os.environ["PILOTHOUSE_DEBUG"] = "false"
-    os.environ["PILOTHOUSE_LOG_LEVEL"] = "ERROR"
-    os.environ.pop("DATABASE_URL", None)  # the budget is for SQLite
 
 
 def write_customers(path: Path, count: int, rng: random.Random) -> list[str]:
@@ -335,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.child is not None:
         return child(args)  # the parent set the environment up
     data_dir = Path(tempfile.mkdtemp(prefix="pilothouse-import-bench-"))
-    configure_environment(data_dir, secrets.token_urlsafe(50))
+    configure_sqlite_environment(data_dir, secrets.token_urlsafe(50))
     try:
         return run(args, data_dir)
     finally:

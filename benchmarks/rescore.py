@@ -40,7 +40,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from host import host_info, peak_rss_mb, write_result
+from host import configure_sqlite_environment, host_info, peak_rss_mb, write_result
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -61,15 +61,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.repeat < 1 or args.features < 1 or args.batch_size < 1:
         parser.error("--repeat, --features and --batch-size: at least 1")
     return args
-
-
-def configure_environment(data_dir: Path, secret: str) -> None:
-    os.environ["PILOTHOUSE_DATA_DIR"] = str(data_dir)
-    os.environ["PILOTHOUSE_SECRET_KEY"] = secret
-    os.environ["DJANGO_SETTINGS_MODULE"] = "pilothouse.config.settings"
-    os.environ["PILOTHOUSE_DEBUG"] = "false"
-    os.environ["PILOTHOUSE_LOG_LEVEL"] = "ERROR"
-    os.environ.pop("DATABASE_URL", None)  # the budget is for SQLite
 
 
 def populate(features: int, seed: int, batch_size: int):
@@ -246,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     sys.path.insert(0, str(REPO / "src"))
     data_dir = Path(tempfile.mkdtemp(prefix="pilothouse-rescore-bench-"))
-    configure_environment(data_dir, secrets.token_urlsafe(50))
+    configure_sqlite_environment(data_dir, secrets.token_urlsafe(50))
     try:
         return run(args)
     finally:
