@@ -7,6 +7,7 @@ import re
 import time
 
 import pytest
+from django.contrib.auth.hashers import check_password
 from django.core import mail, signing
 from django.test import Client
 from django.urls import reverse
@@ -39,31 +40,33 @@ def _later(monkeypatch, seconds: float) -> None:
     monkeypatch.setattr(signing.time, "time", lambda: now + seconds)
 
 
-def _signup(client, email="grace@navy.example", **extra):
+def _signup(client, email="grace@navy.example", REMOTE_ADDR="127.0.0.1", **extra):
     data = {"name": "Grace", "email": email, "password": "hopper-1906-cobol", **extra}
-    return client.post(reverse("portal:signup"), data)
+    return client.post(reverse("portal:signup"), data, REMOTE_ADDR=REMOTE_ADDR)
 
 
 # --- sign-up and confirmation ------------------------------------------------------
 
 
-def test_signup_emails_a_confirmation_link(client, committing):
+def test_signup_emails_a_link_that_confirms_and_signs_in(client, committing):
     with committing():
         answer = _signup(client)
     assert answer.status_code == 302
     grace = PortalVisitor.objects.get()
     assert grace.email_confirmed_at is None
+    assert SESSION_KEY not in client.session  # signed in only by the link
     [message] = mail.outbox
     assert message.to == ["grace@navy.example"]
     assert "Confirm your email address" in message.subject
     assert "Hello Grace" in message.body
     page = client.get(answer.url).text
-    assert "We sent a link to grace@navy.example" in page
-    assert "Send the link again" in page
+    assert "we sent a link to grace@navy.example" in page
 
     confirmed = client.get(_link(message))
     assert confirmed.status_code == 200
     assert "Your email address is confirmed" in confirmed.text
+    assert "You are signed in as Grace" in confirmed.text
+    assert client.session[SESSION_KEY] == grace.pk
     grace.refresh_from_db()
     first = grace.email_confirmed_at
     assert first is not None
@@ -73,20 +76,49 @@ def test_signup_emails_a_confirmation_link(client, committing):
     assert "Send the link again" not in client.get(reverse("portal:index")).text
 
 
-def test_a_signup_that_fails_sends_nothing(client, visitor, committing):
+def test_a_taken_address_gets_the_same_answer_and_its_owner_an_email(client, visitor, committing):
+    """Sign-up tells nobody whether an address has an account: the answer is the same
+    as for a new address, nothing is created, and the owner is told how to get in."""
     with committing():
-        answer = _signup(client, email=visitor.email.upper())
-    assert answer.status_code == 400
-    assert mail.outbox == []
+        fresh = _signup(Client(), email="new@navy.example")
+    mail.outbox.clear()
+    with committing():
+        taken = _signup(client, email=visitor.email.upper())
+    assert (taken.status_code, taken.url) == (fresh.status_code, fresh.url)
+    assert PortalVisitor.objects.filter(email__iexact=visitor.email).count() == 1
+    assert SESSION_KEY not in client.session
+    page = client.get(taken.url).text
+    assert f"we sent a link to {visitor.email}" in page
+    assert "already signed up" not in page
+    assert "is taken" not in page
+    [message] = mail.outbox
+    assert message.to == [visitor.email]
+    assert "already have an account" in message.subject
+    assert "/portal/login/" in message.body
+    assert "/portal/password/" in message.body
+    visitor.refresh_from_db()
+    assert check_password(PASSWORD, visitor.password)  # untouched
 
 
-def test_the_link_confirms_in_another_browser_too(client, unconfirmed_visitor):
+def test_the_link_confirms_in_another_browser_and_signs_in_only_once(client, unconfirmed_visitor):
     link = reverse("portal:confirm", args=[tokens.confirmation_token(unconfirmed_visitor)])
-    page = Client().get(link)
+    elsewhere = Client()
+    page = elsewhere.get(link)
     assert page.status_code == 200
-    assert "Sign in</a> to continue" in page.text
+    assert elsewhere.session[SESSION_KEY] == unconfirmed_visitor.pk
     unconfirmed_visitor.refresh_from_db()
     assert unconfirmed_visitor.email_confirmed
+    again = client.get(link)  # a confirmed link is no log-in link
+    assert "Sign in</a> to continue" in again.text
+    assert SESSION_KEY not in client.session
+
+
+def test_the_link_does_not_replace_whoever_is_signed_in(visitor_client, visitor):
+    other = make_visitor("o@x.example", "O", confirmed=False)
+    visitor_client.get(reverse("portal:confirm", args=[tokens.confirmation_token(other)]))
+    other.refresh_from_db()
+    assert other.email_confirmed
+    assert visitor_client.session[SESSION_KEY] == visitor.pk
 
 
 def test_an_unconfirmed_visitor_votes_but_comments_and_ideas_wait(
@@ -376,10 +408,21 @@ def test_without_smtp_the_messages_are_files_in_the_outbox(client, settings, tmp
     assert "/portal/confirm/" in text
 
 
-def test_refused_signups_count_towards_the_limit(client, visitor, monkeypatch):
+def test_signups_for_one_address_are_limited_whatever_the_client(client, monkeypatch, committing):
+    monkeypatch.setitem(limits.LIMITS, "signup", 2)
+    for number in range(2):
+        with committing():
+            answer = _signup(client, REMOTE_ADDR=f"198.51.100.{number}")
+        assert answer.status_code == 302
+    answer = _signup(client, REMOTE_ADDR="198.51.100.9")
+    assert answer.status_code == 429
+    assert len(mail.outbox) == 2  # one confirmation, then one "you have an account"
+
+
+def test_signups_of_taken_addresses_count_towards_the_limit(client, visitor, monkeypatch):
     monkeypatch.setitem(limits.LIMITS, "signup", 2)
     for _ in range(2):
-        assert _signup(client, email=visitor.email).status_code == 400  # taken
+        assert _signup(client, email=visitor.email).status_code == 302  # taken, not told
     answer = _signup(client, email="fresh@navy.example")
     assert answer.status_code == 429
     assert PortalVisitor.objects.count() == 1

@@ -26,6 +26,10 @@ from pilothouse.portal.pages import form_errors, refused_page, render_page, safe
 from pilothouse.portal.sessions import current_visitor, sign_in, sign_out, visitor_required
 from pilothouse.portal.views import REFUSED
 
+SIGNUP_SENT = (
+    "Almost there: we sent a link to {email}. Open it to confirm your address and sign "
+    "in. (If you signed up with this address before, the message says how to sign in.)"
+)
 RESET_SENT = (
     "If an account uses this address, we have emailed it a link to choose a new password. "
     "The link works once, for {minutes} minutes."
@@ -41,9 +45,10 @@ def signup(request: HttpRequest) -> HttpResponse:
         if HoneypotForm.is_bot(request.POST):
             return HttpResponseBadRequest(REFUSED)
         if form.is_valid():
+            email = form.cleaned_data["email"].strip().lower()
             try:
-                created = accounts.visitor_signup(
-                    email=form.cleaned_data["email"],
+                accounts.visitor_signup(
+                    email=email,
                     name=form.cleaned_data["name"],
                     password=form.cleaned_data["password"],
                     ip=client_address(request),
@@ -54,12 +59,8 @@ def signup(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 form_errors(form, exc)
             else:
-                sign_in(request, created)
-                messages.info(
-                    request,
-                    f"Welcome! We sent a link to {created.email}: open it to confirm your "
-                    "address. You can vote now; comments and ideas wait for the confirmation.",
-                )
+                # The same answer whether or not the address had an account already.
+                messages.info(request, SIGNUP_SENT.format(email=email))
                 return redirect(safe_next(request, reverse("portal:index")))
         status = 400
     return render_page(
@@ -106,9 +107,13 @@ def logout(request: HttpRequest) -> HttpResponse:
 @never_cache
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        accounts.email_confirm(token=token)
+        visitor, first = accounts.email_confirm(token=token)
     except InvalidLink as exc:
         return refused_page(request, exc)
+    # The first opening proves the mailbox and finishes the sign-up: it signs the visitor
+    # in, unless someone else is signed in in this browser. Later openings only say so.
+    if first and current_visitor(request) is None:
+        sign_in(request, visitor)
     return render_page(request, "portal/confirmed.html", {})
 
 

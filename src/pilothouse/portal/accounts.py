@@ -26,23 +26,29 @@ def session_hash(visitor: PortalVisitor) -> str:
 
 def visitor_signup(
     *, email: str, name: str, password: str, ip: str | None, absolute: emails.Absolute
-) -> PortalVisitor:
-    """Create the visitor and email them a link to confirm their address.
+) -> None:
+    """Create the visitor and email them a link to confirm their address; opening it
+    signs them in.
 
-    The attempt takes its slot in a transaction of its own, so that a refused one (an
-    address taken already) counts too: the limit also slows down guessing who signed up."""
+    The answer never tells whether the address was taken: then nothing is created and the
+    address's owner gets a message saying how to sign in or reset the password instead.
+    The attempt takes its slot (per client address and per email address) in a
+    transaction of its own, so that refused attempts count too."""
     email = (email or "").strip().lower()
     with transaction.atomic():
-        take_slot(PortalActionKind.SIGNUP, ip=ip)
+        take_slot(PortalActionKind.SIGNUP, ip=ip, email=email)
     with transaction.atomic():
-        if PortalVisitor.objects.filter(email__iexact=email).exists():
-            raise ValidationError({"email": "Someone already signed up with this email."})
+        existing = PortalVisitor.objects.filter(email__iexact=email).first()
+        hashed = make_password(password)  # on both paths, so both take as long
+        if existing is not None:
+            if existing.is_active:
+                emails.after_commit(emails.send_account_exists, existing, absolute=absolute)
+            return
         visitor = PortalVisitor(email=email, name=(name or "").strip())
-        visitor.password = make_password(password)
+        visitor.password = hashed
         visitor.full_clean()
         visitor.save()
         emails.after_commit(emails.send_confirmation, visitor, absolute=absolute)
-    return visitor
 
 
 def visitor_authenticate(*, email: str, password: str, ip: str | None) -> PortalVisitor | None:
@@ -79,16 +85,19 @@ def confirmation_resend(
     return True
 
 
-def email_confirm(*, token: str) -> PortalVisitor:
-    """Mark the address the token was sent to as confirmed (once; opening the link again
-    changes nothing). InvalidLink if the token is forged, expired or stale."""
+def email_confirm(*, token: str) -> tuple[PortalVisitor, bool]:
+    """Mark the address the token was sent to as confirmed, once, and answer the visitor
+    and whether this opening confirmed it (the one that may sign them in; opening the
+    link again changes nothing). InvalidLink if the token is forged, expired or stale."""
     visitor = tokens.confirmation_visitor(token)
-    if not visitor.email_confirmed:
-        visitor.email_confirmed_at = timezone.now()
-        PortalVisitor.objects.filter(pk=visitor.pk, email_confirmed_at__isnull=True).update(
-            email_confirmed_at=visitor.email_confirmed_at
-        )
-    return visitor
+    if visitor.email_confirmed:
+        return visitor, False
+    confirmed_at = timezone.now()
+    first = PortalVisitor.objects.filter(pk=visitor.pk, email_confirmed_at__isnull=True).update(
+        email_confirmed_at=confirmed_at
+    )
+    visitor.email_confirmed_at = confirmed_at
+    return visitor, bool(first)
 
 
 # --- password reset ----------------------------------------------------------------

@@ -47,5 +47,13 @@ def send_password_reset(visitor: PortalVisitor, *, absolute: Absolute) -> bool:
     return _send(visitor, "password_reset", {"link": link, "minutes": minutes})
 
 
+def send_account_exists(visitor: PortalVisitor, *, absolute: Absolute) -> bool:
+    """Someone tried to sign up with an address that has an account: tell its owner how
+    to get in, rather than telling whoever tried that the address is taken."""
+    login = absolute(reverse("portal:login"))
+    forgot = absolute(reverse("portal:password_forgot"))
+    return _send(visitor, "account_exists", {"login": login, "forgot": forgot})
+
+
 def after_commit(send: Callable[..., bool], visitor: PortalVisitor, *, absolute: Absolute) -> None:
     transaction.on_commit(lambda: send(visitor, absolute=absolute))
