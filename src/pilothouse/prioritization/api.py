@@ -17,7 +17,7 @@ from pydantic import AliasChoices, ConfigDict
 from pilothouse.api import crud
 from pilothouse.engines.scoring.ranking import DEFAULT_TOP_N
 from pilothouse.portfolio.models import Product
-from pilothouse.prioritization import schemes, selectors, services
+from pilothouse.prioritization import backlogs, schemes, selectors, services
 from pilothouse.prioritization.models import Framework, ScoringModel
 from pilothouse.roadmap import selectors as roadmap_selectors
 from pilothouse.roadmap.models import Feature, FeatureStage
@@ -173,15 +173,15 @@ class BacklogItemOut(Schema):
 def _filters(
     product_line_id: int | None, product_id: int | None, stage: str | None, owner_id: int | None
 ) -> selectors.BacklogFilters:
-    if stage and stage != selectors.ANY_STAGE and stage not in FeatureStage.values:
-        choices = ", ".join([*FeatureStage.values, selectors.ANY_STAGE])
+    if stage and stage != backlogs.ANY_STAGE and stage not in FeatureStage.values:
+        choices = ", ".join([*FeatureStage.values, backlogs.ANY_STAGE])
         raise ValidationError({"stage": f"unknown stage {stage!r}; choose from: {choices}"})
     return selectors.BacklogFilters(
         product_line_id=product_line_id, product_id=product_id, stage=stage, owner_id=owner_id
     )
 
 
-def _backlog_item(row: selectors.BacklogRow) -> dict[str, Any]:
+def _backlog_item(row: backlogs.BacklogRow) -> dict[str, Any]:
     return {
         "rank": row.rank,
         "feature_id": row.feature_id,
@@ -219,22 +219,22 @@ def scoring_model_backlog(
     offset: int = Query(0, ge=0),
     ordering: str | None = Query(
         None,
-        description="One of " + ", ".join(selectors.BACKLOG_SORTS) + "; '-' for descending; "
+        description="One of " + ", ".join(backlogs.BACKLOG_SORTS) + "; '-' for descending; "
         "unranked features and empty values stay last",
     ),
 ):
     model = _model(pk)
-    sort = ordering or selectors.DEFAULT_BACKLOG_SORT
-    if sort.lstrip("-") not in selectors.BACKLOG_SORTS:
-        choices = ", ".join(selectors.BACKLOG_SORTS)
+    sort = ordering or backlogs.DEFAULT_BACKLOG_SORT
+    if sort.lstrip("-") not in backlogs.BACKLOG_SORTS:
+        choices = ", ".join(backlogs.BACKLOG_SORTS)
         raise ValidationError({"ordering": f"cannot order by {sort!r}; choose from: {choices}"})
-    rows = selectors.backlog(
+    rows = selectors.paged_backlog(
         scoring_model=model,
         filters=_filters(product_line_id, product_id, stage, owner_id),
         sort=sort,
     )
     items = [_backlog_item(row) for row in rows[offset : offset + limit]]
-    return {"items": items, "count": len(rows)}
+    return {"items": items, "count": rows.count()}
 
 
 class ComparedItemOut(Schema):

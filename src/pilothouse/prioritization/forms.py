@@ -16,7 +16,7 @@ from pilothouse.core import selectors as core_selectors
 from pilothouse.core.forms import VersionedModelForm
 from pilothouse.engines import scoring
 from pilothouse.portfolio import selectors as portfolio_selectors
-from pilothouse.prioritization import selectors
+from pilothouse.prioritization import backlogs, selectors
 from pilothouse.prioritization.models import ScoringModel
 from pilothouse.roadmap.models import FeatureStage
 
@@ -168,7 +168,7 @@ class BacklogFilterForm(forms.Form):
     product = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any product")
     stage = forms.ChoiceField(
         required=False,
-        choices=[("", OPEN_LABEL), *FeatureStage.choices, (selectors.ANY_STAGE, "Any stage")],
+        choices=[("", OPEN_LABEL), *FeatureStage.choices, (backlogs.ANY_STAGE, "Any stage")],
     )
     owner = forms.ModelChoiceField(queryset=None, required=False, empty_label="Anyone")
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -199,8 +199,8 @@ class BacklogFilterForm(forms.Form):
     def sort_key(self) -> str:
         """The valid sort asked for (a key of BACKLOG_SORTS, "-" first to descend)."""
         sort = self._valid("sort") or ""
-        if sort.lstrip("-") not in selectors.BACKLOG_SORTS:
-            return selectors.DEFAULT_BACKLOG_SORT
+        if sort.lstrip("-") not in backlogs.BACKLOG_SORTS:
+            return backlogs.DEFAULT_BACKLOG_SORT
         return sort
 
 

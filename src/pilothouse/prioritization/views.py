@@ -113,7 +113,7 @@ def backlog(request: HttpRequest, pk: int) -> HttpResponse:
     form = BacklogFilterForm(request.GET)
     filters = form.filters()
     sort = form.sort_key()
-    rows = selectors.backlog(scoring_model=model, filters=filters, sort=sort)
+    rows = selectors.paged_backlog(scoring_model=model, filters=filters, sort=sort)
     page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     scheme = schemes.scheme_of(model)
     for row in page.object_list:
@@ -125,7 +125,7 @@ def backlog(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "page_obj": page,
         "rows": page.object_list,
-        "ranked": sum(1 for row in rows if row.rank is not None),
+        "ranked": rows.ranked,
         "sort": sort,
         "headers": sort_headers(columns=BACKLOG_COLUMNS, sort=sort),
         "can_edit": permissions.can_change(request.user, model),

@@ -122,16 +122,14 @@ def conflict_sentences(
 
 def decorate_conflicts(features: list[Feature]) -> None:
     """Set `schedule_conflicts` on each feature (a list of sentences; empty if none).
-    The features come with their `blocked_by` prefetched (selectors.feature_api_list),
-    so this reads only the blockers that are not among them: one query at most."""
+    The features come with their `blocked_by` prefetched with each blocker and its
+    release (selectors.feature_api_list): no query."""
     by_id = {f.pk: f for f in features}
-    edges = [(d.blocker_id, f.pk) for f in features for d in f.blocked_by.all()]
-    missing = {blocker for blocker, _ in edges} - by_id.keys()
-    if missing:
-        by_id.update(
-            (b.pk, b)
-            for b in Feature.objects.filter(pk__in=missing).select_related("target_release")
-        )
+    edges = []
+    for f in features:
+        for d in f.blocked_by.all():
+            edges.append((d.blocker_id, f.pk))
+            by_id.setdefault(d.blocker_id, d.blocker)
     found = conflict_sentences(edges=edges, features=by_id) if edges else {}
     for feature in features:
         feature.schedule_conflicts = found.get(feature.pk, [])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
@@ -15,12 +16,17 @@ CHOICES_SHOWN = 300
 
 
 def dependency_panel(*, feature: Feature) -> dict:
-    """What the feature page shows of dependencies, in three queries (the conflicts come
-    from the blockers already read)."""
-    blockers = list(
-        Dependency.objects.filter(blocked=feature).select_related("blocker__target_release")
+    """What the feature page shows of dependencies, in two queries: its blockers and
+    what it blocks together (the conflicts come from the blockers already read), then
+    the features it could wait for."""
+    links = list(
+        Dependency.objects.filter(Q(blocked=feature) | Q(blocker=feature)).select_related(
+            "blocker__target_release", "blocked"
+        )
     )
-    blocking = list(Dependency.objects.filter(blocker=feature).select_related("blocked"))
+    # A feature never blocks itself (refused), so each link is on one side only.
+    blockers = [d for d in links if d.blocked_id == feature.pk]
+    blocking = [d for d in links if d.blocker_id == feature.pk]
     linked = {d.blocker_id for d in blockers} | {feature.pk}
     choices = (
         Feature.objects.filter(product_id=feature.product_id)
