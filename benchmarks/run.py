@@ -34,7 +34,9 @@ DEFAULT_BUDGETS = HERE / "budgets.json"
 # (kind, name): the name is what budgets.json and the table call the target; <KEY> and
 # <id> are filled in with a product that has many features and one of its features,
 # <asked> with the feature most notes are linked to, <rice> and <wsjf> with the demo's
-# portfolio-wide scoring models of those frameworks.
+# portfolio-wide scoring models of those frameworks, <team> with the team with the
+# longest queue, <release> with the release with the most features, <scenario> with the
+# demo's first scenario.
 TARGETS: tuple[tuple[str, str], ...] = (
     ("page", "/"),
     ("page", "/portfolio/"),
@@ -52,6 +54,11 @@ TARGETS: tuple[tuple[str, str], ...] = (
     ("page", "/changes/"),
     ("page", "/customers/"),
     ("page", "/customers/inbox/"),
+    ("page", "/teams/"),
+    ("page", "/teams/<team>/"),
+    ("page", "/roadmap/timeline/?scale=quarter&lanes=team"),
+    ("page", "/roadmap/releases/<release>/"),
+    ("page", "/scenarios/<scenario>/"),
     ("api", "/api/v1/products"),
     ("api", "/api/v1/features?limit=50"),
     ("api", "/api/v1/features?limit=500"),
@@ -65,6 +72,9 @@ TARGETS: tuple[tuple[str, str], ...] = (
     ("api", "/api/v1/features/<asked>/evidence"),
     ("api", "/api/v1/scoring-models/<rice>/backlog?limit=50"),
     ("api", "/api/v1/roadmap-snapshots"),
+    ("api", "/api/v1/teams/<team>/capacity"),
+    ("api", "/api/v1/teams/<team>/forecast"),
+    ("api", "/api/v1/releases/<release>/forecast"),
 )
 
 
@@ -99,6 +109,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "change log has a history (generated rows write none)",
     )
     parser.add_argument("--keep-data", action="store_true", help="keep the data folder")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="reuse this data folder (one kept by --keep-data) instead of a throw-away one; "
+        "it is kept, and its demo organization is reused",
+    )
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat: at least 1")
@@ -190,25 +206,34 @@ def make_history(count: int) -> int:
 
 
 def pick_examples() -> dict[str, str]:
-    """The product with the most features, one of its features in progress, and the
-    feature with the most linked notes."""
+    """The product with the most features, one of its features in progress, the
+    feature with the most linked notes, the team with the longest queue, the release
+    with the most features and the first scenario."""
     from django.db.models import Count
 
+    from pilothouse.delivery.models import Team
     from pilothouse.portfolio.models import Product
     from pilothouse.prioritization.models import ScoringModel
-    from pilothouse.roadmap.models import Feature
+    from pilothouse.roadmap.models import Feature, Release
+    from pilothouse.scenarios.models import Scenario
 
     product = Product.objects.annotate(n=Count("features")).order_by("-n", "id").first()
     features = Feature.objects.filter(product=product).order_by("id")
     feature = features.filter(stage="in_progress").first() or features.first()
     asked = Feature.objects.order_by("-demand_requests", "id").first()
     models = dict(ScoringModel.objects.order_by("-id").values_list("framework", "pk"))
+    team = Team.objects.annotate(n=Count("assignments")).order_by("-n", "id").first()
+    release = Release.objects.annotate(n=Count("features")).order_by("-n", "id").first()
+    scenario = Scenario.objects.order_by("id").first()
     return {
         "<KEY>": product.key,
         "<id>": str(feature.pk),
         "<asked>": str(asked.pk),
         "<rice>": str(models["rice"]),
         "<wsjf>": str(models["wsjf"]),
+        "<team>": str(team.pk),
+        "<release>": str(release.pk),
+        "<scenario>": str(scenario.pk),
     }
 
 
@@ -333,7 +358,9 @@ def print_table(console, rows: list[Row], meta: dict[str, Any], build: dict[str,
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    data_dir = Path(tempfile.mkdtemp(prefix="pilothouse-bench-"))
+    if args.data_dir is not None:
+        args.keep_data = True
+    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="pilothouse-bench-"))
     configure_environment(data_dir)
     try:
         return run(args, data_dir)

@@ -461,5 +461,15 @@ from tests.roadmap.resources import ROADMAP_SPECS  # noqa: E402
 
 SPECS.extend(ROADMAP_SPECS)
 
+# Teams, capacity and throughput (tests/delivery/resources.py).
+from tests.delivery.resources import DELIVERY_SPECS  # noqa: E402
+
+SPECS.extend(DELIVERY_SPECS)
+
+# Scenarios and their changes (tests/scenarios/resources.py).
+from tests.scenarios.resources import SCENARIO_SPECS  # noqa: E402
+
+SPECS.extend(SCENARIO_SPECS)
+
 SPEC_IDS = [spec.id for spec in SPECS]
 PROTECTED_SPECS = [spec for spec in SPECS if spec.protect is not None]

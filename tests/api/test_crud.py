@@ -366,6 +366,14 @@ BAD_FILTERS = {
     "feature-tags": ("feature_id", "sso"),
     "dependencies": ("blocked", "that-one"),
     "scoring-models": ("framework", "kano"),
+    "teams": ("product_id", "checkout"),
+    "team-members": ("person_id", "ada"),
+    "time-off": ("after", "soon"),
+    "capacity-periods": ("granularity", "week"),
+    "feature-assignments": ("team_id", "core"),
+    "work-items": ("before", "later"),
+    "scenarios": ("status", "done"),
+    "scenario-changes": ("scenario_id", "first"),
 }
 
 

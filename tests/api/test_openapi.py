@@ -34,6 +34,14 @@ RESOURCE_PATHS = [
     "/feature-tags",
     "/dependencies",
     "/scoring-models",
+    "/teams",
+    "/team-members",
+    "/time-off",
+    "/capacity-periods",
+    "/feature-assignments",
+    "/work-items",
+    "/scenarios",
+    "/scenario-changes",
 ]
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from pilothouse.core import permissions
+from pilothouse.core import ordering, permissions
 from pilothouse.roadmap import services
 from pilothouse.roadmap.models import Feature, Milestone, Release
 from tests.api.helpers import changes_of, unchanged
@@ -26,7 +26,7 @@ def column(horizon: str) -> list[str]:
 
 def test_a_card_moves_to_the_top_or_after_another_and_the_move_is_logged():
     a, b, c = (FeatureFactory(title=t, horizon="next") for t in "abc")
-    services._spread_ranks(Feature.objects.filter(horizon="next"))
+    ordering.renumber(Feature.objects.filter(horizon="next"), field="horizon_rank")
     moved = services.feature_move(actor=None, instance=c, version=1, horizon="now")
     assert column("now") == ["c"]
     assert column("next") == ["a", "b"]
@@ -67,6 +67,32 @@ def test_only_those_who_may_change_the_feature_move_it(make_user):
         services.feature_move(
             actor=make_user("product_manager"), instance=card, version=1, horizon="now"
         )
+
+
+def test_a_feature_joining_a_column_without_a_rank_goes_to_its_top():
+    """The same rule for every write: the form, the API and any other caller."""
+    for title in "ab":
+        FeatureFactory(title=title, horizon="next")
+    ordering.renumber(Feature.objects.filter(horizon="next"), field="horizon_rank")
+    product = ProductFactory()
+    created = services.feature.create(
+        actor=None, data={"title": "new", "product": product, "horizon": "next"}
+    )
+    assert column("next") == ["new", "a", "b"]
+    placed = services.feature.create(
+        actor=None,
+        data={"title": "placed", "product": product, "horizon": "next", "horizon_rank": 5000.0},
+    )
+    assert column("next")[-1] == "placed"
+    later = FeatureFactory(title="later", horizon="later")
+    services.feature.update(actor=None, instance=later, version=1, data={"horizon": "next"})
+    assert column("next")[0] == "later"
+    # Staying in its column, an edit keeps the card where it is.
+    services.feature.update(
+        actor=None, instance=created, version=1, data={"horizon": "next", "title": "new 2"}
+    )
+    assert column("next")[1] == "new 2"
+    assert placed.horizon_rank == 5000.0
 
 
 def test_a_release_cannot_be_due_before_its_product_launches():

@@ -10,12 +10,15 @@ from pilothouse.api.auth import AUTH
 from pilothouse.customers.api import ROUTERS as CUSTOMERS
 from pilothouse.customers.import_api import ROUTERS as CUSTOMER_IMPORTS
 from pilothouse.customers.triage_api import ROUTERS as TRIAGE
+from pilothouse.delivery.api import ROUTERS as DELIVERY
+from pilothouse.delivery.forecast_api import router as forecasts
 from pilothouse.people.api import ROUTERS as PEOPLE
 from pilothouse.portfolio.api import ROUTERS as PORTFOLIO
 from pilothouse.prioritization.api import ROUTERS as PRIORITIZATION
 from pilothouse.roadmap.api import ROUTERS as ROADMAP
 from pilothouse.roadmap.sharing_api import ROUTERS as SHARE_LINKS
 from pilothouse.roadmap.snapshot_api import ROUTERS as SNAPSHOTS
+from pilothouse.scenarios.api import ROUTERS as SCENARIOS
 from pilothouse.strategy.api import ROUTERS as STRATEGY
 
 api = NinjaAPI(
@@ -45,7 +48,10 @@ for routers in (
     TRIAGE,
     CUSTOMER_IMPORTS,
     PRIORITIZATION,
+    DELIVERY,
+    SCENARIOS,
 ):
     for prefix, router in routers.items():
         api.add_router(prefix, router)
 api.add_router("/changes", changes.router)
+api.add_router("", forecasts)

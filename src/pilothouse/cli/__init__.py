@@ -8,10 +8,10 @@ import sys
 from collections.abc import Sequence
 
 from pilothouse import __version__
-from pilothouse.cli import accounts, imports, roadmap, server, triage
+from pilothouse.cli import accounts, forecast, imports, roadmap, server, triage
 from pilothouse.cli.base import CliError, Commands, errors, use_data_dir
 
-COMMAND_GROUPS = [server, accounts, imports, triage, roadmap]
+COMMAND_GROUPS = [server, accounts, imports, triage, roadmap, forecast]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "pilothouse.customers",
     "pilothouse.prioritization",
     "pilothouse.portal",
+    "pilothouse.delivery",
+    "pilothouse.scenarios",
     "pilothouse.web",
 ]
 

@@ -25,5 +25,7 @@ urlpatterns = [
     path("customers/", include("pilothouse.customers.urls")),
     path("prioritization/", include("pilothouse.prioritization.urls")),
     path("portal/", include("pilothouse.portal.urls")),
+    path("teams/", include("pilothouse.delivery.urls")),
+    path("scenarios/", include("pilothouse.scenarios.urls")),
     path("", include("pilothouse.web.urls")),
 ]

@@ -45,10 +45,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from pilothouse.api.uploads import too_big_message
 from pilothouse.core import permissions
 from pilothouse.core.imports import FieldSpec, MappingError, RowOutcome, resolve_mapping
 from pilothouse.core.tabular import TableError, read_table
-from pilothouse.customers.import_api import may_import, require_import, too_big_message
+from pilothouse.customers.import_api import may_import, require_import
 from pilothouse.customers.imports import HANDLERS, ImportResult, import_file
 from pilothouse.customers.models import NoteSource
 

@@ -16,6 +16,7 @@ from pilothouse.core.models import User
 from pilothouse.customers.models import Contact, Customer, Note, NoteLink, Segment, Tag
 from pilothouse.demo.clock import Clock, historic_timestamps
 from pilothouse.demo.customers import SEGMENT_NAMES, create_customer_voice, external_ids
+from pilothouse.demo.delivery import create_delivery
 from pilothouse.demo.feedback_phrases import TAGS
 from pilothouse.demo.people import DEMO_USERNAME, plan_org, save_org
 from pilothouse.demo.planning import create_planning
@@ -24,6 +25,7 @@ from pilothouse.demo.portfolio import create_portfolio
 from pilothouse.demo.prioritization import create_prioritization
 from pilothouse.demo.roadmap import create_roadmap
 from pilothouse.demo.scales import SCALES
+from pilothouse.demo.scenarios import create_scenarios
 from pilothouse.demo.strategy import create_strategy
 from pilothouse.demo.vocabulary import COMPANY, product_specs
 from pilothouse.people.models import Person
@@ -46,6 +48,8 @@ STAGES = (
     "portal",
     "planning",
     "prioritization",
+    "delivery",
+    "scenarios",
 )
 GENERATED_MODELS: tuple[type[models.Model], ...] = (
     Person,
@@ -119,6 +123,14 @@ class DemoSummary:
     roadmap_snapshots: int
     scoring_models: int
     feature_scores: int
+    teams: int
+    team_members: int
+    time_off: int
+    capacity_periods: int
+    feature_assignments: int
+    work_items: int
+    scenarios: int
+    auto_plan_runs: int
     demo_username: str
     demo_password: str = field(repr=False)
 
@@ -270,6 +282,21 @@ def build(
             progress=lambda done, total: report("prioritization", done, total),
         )
 
+        report("delivery", 0, 1)
+        delivery = create_delivery(
+            portfolio=portfolio,
+            roadmap=roadmap,
+            clock=clock,
+            seed=seed,
+            teams=plan.teams,
+            batch_size=plan.batch_size,
+        )
+        report("delivery", 1, 1)
+
+        report("scenarios", 0, 1)
+        scenarios = create_scenarios(today=today)
+        report("scenarios", 1, 1)
+
     return DemoSummary(
         company=COMPANY,
         scale=scale,
@@ -302,6 +329,14 @@ def build(
         roadmap_snapshots=planning.snapshots,
         scoring_models=prioritization.scoring_models,
         feature_scores=prioritization.feature_scores,
+        teams=delivery.teams,
+        team_members=delivery.team_members,
+        time_off=delivery.time_off,
+        capacity_periods=delivery.capacity_periods,
+        feature_assignments=delivery.feature_assignments,
+        work_items=delivery.work_items,
+        scenarios=scenarios.scenarios,
+        auto_plan_runs=scenarios.auto_plan_runs,
         demo_username=DEMO_USERNAME,
         demo_password=password,
     )

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from pilothouse.core.ordering import RANK_STEP
 from pilothouse.demo.clock import Clock
 from pilothouse.demo.portfolio import Portfolio
 from pilothouse.demo.roadmap import Roadmap
@@ -34,7 +35,6 @@ from pilothouse.roadmap.models import (
     RoadmapSnapshot,
     SnapshotKind,
 )
-from pilothouse.roadmap.services import RANK_STEP
 from pilothouse.roadmap.snapshots import live_items, quarter
 
 F = FeatureStage

@@ -23,6 +23,7 @@ class Scale:
     future_releases: tuple[int, int]
     customers: int
     notes: int  # feedback notes, over the last twelve months
+    teams: int = 4  # delivery teams (at most one per product)
     batch_size: int = 1000  # rows per bulk insert
     note_batch: int = 5000  # notes generated and inserted at a time (bounds the memory)
 
@@ -61,6 +62,7 @@ SCALES: dict[str, Scale] = {
         future_releases=(3, 5),
         customers=50_000,
         notes=500_000,
+        teams=34,
     ),
 }
 

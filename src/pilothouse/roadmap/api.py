@@ -44,7 +44,11 @@ class FeatureIn(Schema):
     started_on: dt.date | None = None
     completed_on: dt.date | None = None
     horizon: Horizon | Literal[""] = Field("", description="now, next, later, or empty")
-    horizon_rank: float = Field(0, description="Order within the horizon: lower first")
+    horizon_rank: float = Field(
+        0,
+        description="Order within the horizon, lower first; a feature that joins a column "
+        "without one goes to its top",
+    )
     kano: KanoCategory | Literal[""] = ""
     tag_ids: list[int] = []
 

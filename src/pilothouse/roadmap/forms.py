@@ -10,7 +10,7 @@ from django import forms
 from pilothouse.core import selectors as core_selectors
 from pilothouse.core.forms import VersionedModelForm
 from pilothouse.portfolio import selectors as portfolio_selectors
-from pilothouse.roadmap import planning, selectors
+from pilothouse.roadmap import selectors
 from pilothouse.roadmap.models import Feature, FeatureStage, FeatureTag, Milestone, Release
 from pilothouse.strategy import selectors as strategy_selectors
 from pilothouse.strategy.forms import ObjectiveChoiceField, ObjectiveMultipleChoiceField
@@ -78,17 +78,6 @@ class FeatureForm(VersionedModelForm):
         self.fields["target_release"].queryset = selectors.release_choices()
         self.fields["objectives"].queryset = strategy_selectors.objective_choices()
         self.fields["tags"].queryset = FeatureTag.objects.order_by("name")
-        # The form writes the submitted values onto its instance as it validates.
-        self.stored_horizon = self.instance.horizon
-
-    def service_data(self) -> tuple[dict[str, Any], dict[str, Any]]:
-        """A feature put in a board column through this form goes to the top of that
-        column, as one pulled onto the board does; the rank is not a field of the form."""
-        data, many = super().service_data()
-        horizon = data.get("horizon")
-        if horizon and horizon != self.stored_horizon:
-            data["horizon_rank"] = planning.rank_at_top(horizon)
-        return data, many
 
 
 class ReleaseForm(VersionedModelForm):

@@ -24,7 +24,6 @@ from django.db.models import (
     Count,
     F,
     IntegerField,
-    Min,
     Prefetch,
     Q,
     QuerySet,
@@ -48,7 +47,6 @@ from pilothouse.roadmap.models import (
     Release,
     ReleaseStatus,
 )
-from pilothouse.roadmap.services import RANK_STEP
 from pilothouse.strategy.models import Initiative, Objective
 
 # --- Filters -------------------------------------------------------------------------------
@@ -386,12 +384,6 @@ def _add_conflicts(cards: list[BoardCard]) -> None:
     found = conflicts_of(card.feature for card in cards)
     for card in cards:
         card.conflicts = found.get(card.feature.pk, [])
-
-
-def rank_at_top(horizon: str) -> float:
-    """A rank that puts a card above every card of the column `horizon`."""
-    lowest = Feature.objects.filter(horizon=horizon).aggregate(lowest=Min("horizon_rank"))
-    return 0.0 if lowest["lowest"] is None else lowest["lowest"] - RANK_STEP
 
 
 def board_neighbours(

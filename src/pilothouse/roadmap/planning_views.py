@@ -40,7 +40,7 @@ from pilothouse.core.errors import ConflictError
 from pilothouse.core.markdown import render_markdown
 from pilothouse.core.models import User
 from pilothouse.roadmap import charts, planning, services
-from pilothouse.roadmap.filters import RoadmapFilters
+from pilothouse.roadmap.filters import ID_FIELDS, RoadmapFilters
 from pilothouse.roadmap.forms import MilestoneForm
 from pilothouse.roadmap.models import (
     Feature,
@@ -233,12 +233,15 @@ def _timeline_context(request: HttpRequest, query: ViewQuery) -> dict[str, Any]:
         lanes = lane_kind(None)
     built = timeline_build(filters=query.filters, window=window, lanes=lanes, today=today)
     for lane in built.lanes:
-        if lane.hidden and lane.id is not None:  # the lane kinds are named as the filters
+        # Lanes of a kind that is also a filter (product, objective, ...) can be shown
+        # alone; lanes registered by other apps (teams) link to their own page instead.
+        if lane.hidden and lane.id is not None and lanes.key in ID_FIELDS:
             focus = request.GET.copy()
             focus[lanes.key] = str(lane.id)
             lane.focus_query = "?" + focus.urlencode()
     return {
         "timeline": built,
+        "show_lane_notes": True,
         "export_formats": list(EXPORT_LABELS.items()),
         "scales": SCALES,
         "lane_kinds": LANE_KINDS,
@@ -511,6 +514,7 @@ def shared_body(
         link_items=False,
         show_owner=not public,
         show_conflicts=not public,
+        show_lane_notes=not public,  # a team's over-commitment is internal
         show_exports=False,
     )
     stylesheet = format_html('<link rel="stylesheet" href="{}">', static("roadmap/roadmap.css"))

@@ -11,9 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.utils import timezone
 
+from pilothouse.core import ordering
 from pilothouse.core.models import User
 from pilothouse.core.writes import ModelWrites
 from pilothouse.roadmap.models import (
@@ -30,9 +30,15 @@ from pilothouse.roadmap.models import (
 class FeatureWrites(ModelWrites):
     """Features move through their stages along STAGE_TRANSITIONS only; the start and
     completion dates are filled in when work starts and ships, and the completion date
-    is cleared when a released feature is reopened."""
+    is cleared when a released feature is reopened. A feature put in a board column
+    without a rank goes to the top of it, as one pulled onto the board does."""
 
     def prepare(self, instance: Feature | None, data: dict[str, Any]) -> dict[str, Any]:
+        horizon = data.get("horizon")
+        joins_column = horizon and horizon != (instance.horizon if instance else "")
+        if joins_column and data.get("horizon_rank") is None:
+            column = Feature.objects.filter(horizon=horizon)
+            data["horizon_rank"] = ordering.rank_first(column, field="horizon_rank")
         new_stage = data.get("stage")
         if instance is not None and new_stage and new_stage != instance.stage:
             allowed = STAGE_TRANSITIONS.get(instance.stage, frozenset())
@@ -70,8 +76,6 @@ release = ModelWrites(Release)
 milestone = ModelWrites(Milestone)
 feature_tag = ModelWrites(FeatureTag)
 
-RANK_STEP = 1024.0
-
 
 def feature_move(
     *,
@@ -90,42 +94,18 @@ def feature_move(
     if horizon not in Horizon.values and horizon != "":
         raise ValidationError({"horizon": f"Unknown horizon {horizon!r}: now, next or later."})
     column = Feature.objects.filter(horizon=horizon).exclude(pk=instance.pk)
-    rank = _rank_after(column, horizon=horizon, after_id=after_id)
-    if rank is None:  # neighbours share a rank: space the column out, then place it
-        _spread_ranks(column)
-        rank = _rank_after(column, horizon=horizon, after_id=after_id)
+    rank = ordering.rank_after(
+        column,
+        field="horizon_rank",
+        after_id=after_id,
+        missing=f"Feature {after_id} is not in the {horizon} column.",
+    )
     return feature.update(
         actor=actor,
         instance=instance,
         version=version,
         data={"horizon": horizon, "horizon_rank": rank},
     )
-
-
-def _rank_after(column: QuerySet[Feature], *, horizon: str, after_id: int | None) -> float | None:
-    """The rank that puts a card right after `after_id` (None: first), or None when its
-    neighbours leave no room between them (equal ranks)."""
-    ordered = list(column.order_by("horizon_rank", "id").values_list("id", "horizon_rank"))
-    if after_id is None:
-        return ordered[0][1] - RANK_STEP if ordered else 0.0
-    index = next((i for i, (pk, _rank) in enumerate(ordered) if pk == after_id), None)
-    if index is None:
-        raise ValidationError({"after": f"Feature {after_id} is not in the {horizon} column."})
-    previous = ordered[index][1]
-    if index + 1 == len(ordered):
-        return previous + RANK_STEP
-    following = ordered[index + 1][1]
-    middle = (previous + following) / 2
-    return None if middle in (previous, following) else middle
-
-
-def _spread_ranks(column: QuerySet[Feature]) -> None:
-    """Renumber a column's ranks evenly, keeping its order. Ordering housekeeping, not an
-    edit: no version bump, no change record."""
-    cards = list(column.order_by("horizon_rank", "id").only("id", "horizon_rank"))
-    for index, card in enumerate(cards):
-        card.horizon_rank = index * RANK_STEP
-    Feature.objects.bulk_update(cards, ["horizon_rank"], batch_size=500)
 
 
 @dataclass(frozen=True)

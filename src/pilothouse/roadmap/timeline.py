@@ -9,6 +9,7 @@ MAX_LANES lanes the rest are counted, not drawn. Filtering to one lane shows mor
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -44,6 +45,11 @@ class LaneKind:
     title_field: str
     extra_field: str  # read alongside the title: a product's key, an objective's period
     none_label: str
+    # For kinds registered by apps above the roadmap (register_lane_kind): the page of a
+    # lane's object, and what to say in the lanes' headers (sets `Lane.note`; it should
+    # cost a fixed number of queries).
+    url: Callable[[int], str] | None = None
+    describe: Callable[[list[Lane], TimeWindow, dt.date], None] | None = None
 
 
 LANE_KINDS = {
@@ -75,6 +81,12 @@ LANE_KINDS = {
         "No initiative",
     ),
 }
+
+
+def register_lane_kind(kind: LaneKind) -> None:
+    """Offer swimlanes by something the roadmap does not know (a delivery team), from the
+    AppConfig.ready of the app that owns it; registering a key again replaces it."""
+    LANE_KINDS[kind.key] = kind
 
 
 def lane_kind(raw: str | None) -> LaneKind:
@@ -123,6 +135,8 @@ class Lane:
     total: int
     items: list[TimelineItem] = field(default_factory=list)
     focus_query: str = ""  # the query string that shows this lane alone (set by the view)
+    note: str = ""  # said in the lane's header (LaneKind.describe)
+    flagged: bool = False  # the note is a warning
 
     @property
     def hidden(self) -> int:
@@ -230,6 +244,8 @@ def _in_window(window: TimeWindow, today: dt.date) -> Q:
 def _lane_url(kind: LaneKind, lane_id: int | None, extra: str | None) -> str | None:
     if lane_id is None:
         return None
+    if kind.url is not None:
+        return kind.url(lane_id)
     if kind.key == "product":
         return reverse("web:product_detail", args=[extra])
     if kind.key == "objective":
@@ -325,6 +341,8 @@ def timeline_build(
         features = item_related(Feature.objects.all()).in_bulk({pk for pk, _ in pairs})
         for pk, lane_id in pairs:
             by_id[lane_id].items.append(_place(features[pk], window, today))
+    if lanes.describe is not None:
+        lanes.describe(lane_list, window, today)
     milestones = milestones_between(start=window.start, end=window.end, filters=filters)
     flags = [(m.name, m.date, window.offset(m.date), m) for m in milestones]
     if window.contains(today):

@@ -154,6 +154,8 @@ def release_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "features": selectors.release_features(release=release),
         "history": core_selectors.object_history_described(instance=release),
         "can_edit": permissions.can_change(request.user, release),
+        # What other apps show on a release's page (core.panels), e.g. its forecast.
+        "panels": panels.render_all(request, release),
     }
     return render(request, "roadmap/release_detail.html", context)
 

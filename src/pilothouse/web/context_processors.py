@@ -15,6 +15,7 @@ NAVIGATION = [
     ("Roadmap", "roadmap:feature_list"),
     ("Prioritization", "prioritization:model_list"),
     ("Customers", "customers:inbox"),
+    ("Teams", "delivery:team_list"),
     ("People", "people:person_list"),
     ("Changes", "core:change_list"),
 ]

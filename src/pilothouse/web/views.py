@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from pilothouse.core import permissions
+from pilothouse.core import panels, permissions
 from pilothouse.core import selectors as core_selectors
 from pilothouse.core.markdown import render_markdown
 from pilothouse.core.views import link_objects
@@ -197,5 +197,7 @@ def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "features": roadmap_selectors.initiative_features(initiative_id=initiative.pk),
         "history": core_selectors.object_history_described(instance=initiative),
         "can_edit": permissions.can_change(request.user, initiative),
+        # What other apps show on an initiative's page (core.panels), e.g. its forecast.
+        "panels": panels.render_all(request, initiative),
     }
     return render(request, "web/initiative_detail.html", context)

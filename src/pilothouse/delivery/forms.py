@@ -1,0 +1,93 @@
+"""The forms of delivery (run through the services by core.editing)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from pilothouse.core.forms import VersionedModelForm
+from pilothouse.delivery.models import CapacityPeriod, FeatureAssignment, Team, TeamMember, TimeOff
+from pilothouse.delivery.selectors import DONE_STAGES
+from pilothouse.people.selectors import person_choices
+from pilothouse.roadmap.models import Feature
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# A picker lists at most this many features (the rest: through the API).
+MAX_FEATURE_CHOICES = 500
+
+
+class TeamForm(VersionedModelForm):
+    class Meta:
+        model = Team
+        fields = ["name", "description", "products", "lead"]
+        help_texts = {
+            "products": "The products this team works on.",
+            "lead": "A product manager who leads the team may edit it.",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = person_choices()
+
+
+class TeamMemberForm(VersionedModelForm):
+    class Meta:
+        model = TeamMember
+        fields = ["person", "allocation", "role"]
+        help_texts = {"allocation": "Percent of their time on this team, 1 to 100."}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = person_choices()
+
+
+class TimeOffForm(VersionedModelForm):
+    class Meta:
+        model = TimeOff
+        fields = ["person", "start", "end", "note"]
+        widgets = {"start": DATE, "end": DATE}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = person_choices()
+
+
+class CapacityPeriodForm(VersionedModelForm):
+    class Meta:
+        model = CapacityPeriod
+        fields = ["granularity", "start", "person_weeks", "note"]
+        widgets = {"start": DATE}
+
+
+class AssignmentForm(VersionedModelForm):
+    """Put a feature at the end of a team's queue. The team travels in a hidden field
+    (whoever may change the feature assigns it, so the page is open before the feature is
+    chosen); the features offered are the not-done, unassigned ones of its products."""
+
+    class Meta:
+        model = FeatureAssignment
+        fields = ["team", "feature", "note"]
+        widgets = {"team": forms.HiddenInput}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        raw = str(self.data.get("team") or self.initial.get("team") or self.instance.team_id)
+        team_id = int(raw) if raw.isdigit() else None
+        features = (
+            Feature.objects.filter(product__teams=team_id, assignment__isnull=True)
+            .exclude(stage__in=DONE_STAGES)
+            .only("id", "title")
+            .order_by("title", "id")
+        )
+        field = self.fields["feature"]
+        field.queryset = features  # what a submission is checked against
+        # What is drawn: a bounded list, read lean.
+        field.widget.choices = [
+            ("", "---------"),
+            *features.values_list("id", "title")[:MAX_FEATURE_CHOICES],
+        ]
+        field.help_text = (
+            "Features of the team's products that are not done and not in a queue "
+            f"(the first {MAX_FEATURE_CHOICES} by title)."
+        )

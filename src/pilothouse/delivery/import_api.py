@@ -1,0 +1,48 @@
+"""POST /api/v1/teams/{id}/work-items/import: a team's completed work items from a CSV
+or XLSX file (see delivery/imports.py for the fields and the re-import rules).
+
+The upload, its options and the answers are those of every import (api/uploads.py);
+403 for those who may not add the team's work items.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router
+
+from pilothouse.api.uploads import RESPONSES, flag, mapping, run_upload, upload_body
+from pilothouse.core import permissions
+from pilothouse.delivery.imports import import_work_items
+from pilothouse.delivery.models import Team, WorkItem
+
+router = Router(tags=["delivery"])
+
+
+@router.post(
+    "/{int:pk}/work-items/import",
+    response=RESPONSES,
+    summary="Import a team's completed work items from a CSV or XLSX file",
+    operation_id="team_work_items_import",
+    openapi_extra=upload_body({}),
+)
+def work_items_import(request: HttpRequest, pk: int):
+    team = get_object_or_404(Team, pk=pk)
+    permissions.require(
+        permissions.can_create(request.user, parent=team, model=WorkItem),
+        "You may not add this team's work items.",
+    )
+
+    def run(upload):
+        return import_work_items(
+            team=team,
+            source=upload.file,
+            filename=upload.name,
+            actor=request.user,
+            mapping=mapping(request),
+            dry_run=flag(request, "dry_run"),
+            partial=flag(request, "partial"),
+            encoding=request.POST.get("encoding") or None,
+        )
+
+    return run_upload(request, run)

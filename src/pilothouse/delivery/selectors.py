@@ -1,0 +1,347 @@
+"""Every read of delivery used by views and the API, each a fixed number of queries
+whatever the number of teams, members, periods or features."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
+
+from pilothouse.delivery import demand, workdays
+from pilothouse.delivery.models import (
+    CapacityPeriod,
+    FeatureAssignment,
+    Team,
+    TeamMember,
+    TimeOff,
+    WorkItem,
+)
+from pilothouse.portfolio.models import Product
+from pilothouse.roadmap.models import FeatureStage
+
+# Stages whose work is over: their features add no demand.
+DONE_STAGES = (FeatureStage.RELEASED, FeatureStage.MEASURED, FeatureStage.REJECTED)
+# A throughput series covers at most this many weeks (five years).
+MAX_THROUGHPUT_WEEKS = 261
+FULL_ALLOCATION = 100
+
+
+# --- lists of the CRUD resources -------------------------------------------------------
+
+
+def team_list() -> QuerySet[Team]:
+    # Meta.ordering does not apply to a GROUP BY query: order explicitly.
+    return (
+        Team.objects.select_related("lead")
+        .prefetch_related(Prefetch("products", queryset=Product.objects.order_by("name")))
+        .annotate(member_count=Count("members", distinct=True))
+        .order_by(*Team._meta.ordering)
+    )
+
+
+def team_detail(*, pk: int) -> Team:
+    return team_list().get(pk=pk)
+
+
+def team_member_list() -> QuerySet[TeamMember]:
+    return TeamMember.objects.select_related("team", "person").order_by(
+        "team__name", "person__name"
+    )
+
+
+def time_off_list() -> QuerySet[TimeOff]:
+    return TimeOff.objects.select_related("person").order_by("start", "id")
+
+
+def capacity_period_list() -> QuerySet[CapacityPeriod]:
+    return CapacityPeriod.objects.select_related("team").order_by("team__name", "start")
+
+
+def assignment_list() -> QuerySet[FeatureAssignment]:
+    return FeatureAssignment.objects.select_related("team", "feature", "feature__product").order_by(
+        "team_id", "queue_rank", "id"
+    )
+
+
+def work_item_list() -> QuerySet[WorkItem]:
+    return WorkItem.objects.select_related("team").order_by("-completed_on", "-id")
+
+
+def team_choices() -> QuerySet[Team]:
+    return Team.objects.only("id", "name").order_by("name")
+
+
+# --- allocation -----------------------------------------------------------------------
+
+
+def allocation_totals(*, person_ids: Iterable[int]) -> dict[int, int]:
+    """Each person's allocation summed over all their teams, in percent. One query."""
+    ids = set(person_ids)
+    if not ids:
+        return {}
+    rows = (
+        TeamMember.objects.filter(person_id__in=ids)
+        .values("person_id")
+        .annotate(total=Sum("allocation"))
+        .order_by()
+    )
+    return {row["person_id"]: row["total"] for row in rows}
+
+
+def decorate_members(members: Sequence[TeamMember]) -> None:
+    """Set `total_allocation` (percent, over all teams) and `over_allocated` on each."""
+    totals = allocation_totals(person_ids=[member.person_id for member in members])
+    for member in members:
+        member.total_allocation = totals.get(member.person_id, member.allocation)
+        member.over_allocated = member.total_allocation > FULL_ALLOCATION
+
+
+def members_of(*, team: Team) -> list[TeamMember]:
+    members = list(team_member_list().filter(team=team))
+    decorate_members(members)
+    return members
+
+
+def time_off_of(*, team: Team, since: dt.date) -> list[TimeOff]:
+    """The time off of the team's members that ends on or after `since`."""
+    return list(
+        time_off_list().filter(person__team_memberships__team=team, end__gte=since).distinct()
+    )
+
+
+# --- capacity and demand ---------------------------------------------------------------
+
+
+@dataclass
+class PeriodFigures:
+    period: CapacityPeriod
+    capacity: float
+    computed: bool  # False: the period's override
+    demand: demand.PeriodDemand
+    status: str
+    explanation: str
+
+    @property
+    def status_label(self) -> str:
+        return demand.STATUS_LABELS[self.status]
+
+    @property
+    def demand_low(self) -> float:
+        return round(self.demand.low, 1)
+
+    @property
+    def demand_high(self) -> float:
+        return round(self.demand.high, 1)
+
+    @property
+    def capacity_rounded(self) -> float:
+        return round(self.capacity, 1)
+
+
+def planned_features(*, team_ids: Iterable[int]) -> dict[int, list[demand.PlannedFeature]]:
+    """The not-done features in each team's queue, as demand needs them. One query."""
+    rows = (
+        FeatureAssignment.objects.filter(team_id__in=set(team_ids), feature__completed_on=None)
+        .exclude(feature__stage__in=DONE_STAGES)
+        .values_list(
+            "team_id",
+            "feature_id",
+            "feature__effort_low",
+            "feature__effort_high",
+            "feature__started_on",
+            "feature__completed_on",
+            "feature__target_release__target_date",
+            "feature__horizon",
+        )
+    )
+    found: dict[int, list[demand.PlannedFeature]] = defaultdict(list)
+    for team_id, pk, low, high, started, completed, release, horizon in rows:
+        found[team_id].append(
+            demand.PlannedFeature(
+                feature_id=pk,
+                effort_low=float(low) if low is not None else None,
+                effort_high=float(high) if high is not None else None,
+                started_on=started,
+                completed_on=completed,
+                release_date=release,
+                horizon=horizon,
+            )
+        )
+    return found
+
+
+def period_figures(
+    *, periods: Sequence[CapacityPeriod], today: dt.date
+) -> dict[int, PeriodFigures]:
+    """Capacity, demand and status of each period (by id). Three queries in all: the
+    members of their teams, those members' time off, the teams' planned features."""
+    if not periods:
+        return {}
+    team_ids = {period.team_id for period in periods}
+    first = min(period.start for period in periods)
+    last = max(period.end for period in periods)
+    members: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for team_id, person_id, allocation in TeamMember.objects.filter(
+        team_id__in=team_ids
+    ).values_list("team_id", "person_id", "allocation"):
+        members[team_id].append((person_id, allocation))
+    away: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    for person_id, start, end in TimeOff.objects.filter(
+        person__team_memberships__team_id__in=team_ids, start__lte=last, end__gte=first
+    ).values_list("person_id", "start", "end"):
+        away[person_id].append((start, end))  # a person on two teams is read twice: merged
+    features = planned_features(team_ids=team_ids)
+    figures = {}
+    for period in periods:
+        if period.person_weeks is not None:
+            capacity, computed = float(period.person_weeks), False
+        else:
+            capacity = sum(
+                demand.member_weeks(
+                    start=period.start,
+                    end=period.end,
+                    allocation=allocation,
+                    time_off=away.get(person_id, []),
+                )
+                for person_id, allocation in members.get(period.team_id, [])
+            )
+            computed = True
+        wanted = demand.demand_in(
+            features.get(period.team_id, []), start=period.start, end=period.end, today=today
+        )
+        status = demand.status_of(capacity=capacity, low=wanted.low, high=wanted.high)
+        figures[period.pk] = PeriodFigures(
+            period=period,
+            capacity=capacity,
+            computed=computed,
+            demand=wanted,
+            status=status,
+            explanation=demand.explain(capacity=capacity, demand=wanted, status=status),
+        )
+    return figures
+
+
+def team_capacity(*, team: Team, today: dt.date) -> list[PeriodFigures]:
+    """Every period of a team, in order, with its figures. Four queries."""
+    periods = list(CapacityPeriod.objects.filter(team=team).order_by("start"))
+    figures = period_figures(periods=periods, today=today)
+    return [figures[period.pk] for period in periods]
+
+
+def upcoming_figures(
+    *, team_ids: Iterable[int], today: dt.date, count: int = 2
+) -> dict[int, list[PeriodFigures]]:
+    """Each team's first `count` periods that have not ended (this one and the next),
+    with their figures. Four queries whatever the number of teams."""
+    ranked = (
+        CapacityPeriod.objects.filter(team_id__in=set(team_ids), end__gte=today)
+        .annotate(
+            position=Window(RowNumber(), partition_by=[F("team_id")], order_by=[F("start").asc()])
+        )
+        .order_by("team_id", "start")
+    )
+    periods = [period for period in ranked if period.position <= count]
+    figures = period_figures(periods=periods, today=today)
+    found: dict[int, list[PeriodFigures]] = defaultdict(list)
+    for period in periods:
+        found[period.team_id].append(figures[period.pk])
+    return found
+
+
+def figures_between(
+    *, team_ids: Iterable[int], start: dt.date, end: dt.date, today: dt.date
+) -> dict[int, list[PeriodFigures]]:
+    """Each team's periods that meet [start, end], in order, with their figures."""
+    periods = list(
+        CapacityPeriod.objects.filter(
+            team_id__in=set(team_ids), start__lte=end, end__gte=start
+        ).order_by("team_id", "start")
+    )
+    figures = period_figures(periods=periods, today=today)
+    found: dict[int, list[PeriodFigures]] = defaultdict(list)
+    for period in periods:
+        found[period.team_id].append(figures[period.pk])
+    return found
+
+
+# --- the queue ------------------------------------------------------------------------
+
+
+def team_queue(*, team: Team) -> list[FeatureAssignment]:
+    """The team's assignments in queue order, each with `position` (from 1) and
+    `no_estimate` (the feature lacks a low or high effort)."""
+    queue = list(
+        FeatureAssignment.objects.filter(team=team)
+        .select_related("feature", "feature__product", "feature__target_release")
+        .order_by("queue_rank", "id")
+    )
+    for position, item in enumerate(queue, start=1):
+        item.position = position
+        item.no_estimate = item.feature.effort_low is None or item.feature.effort_high is None
+    return queue
+
+
+def queue_position(*, assignment: FeatureAssignment) -> int:
+    """Where an assignment stands in its team's queue, from 1. One query."""
+    ahead = FeatureAssignment.objects.filter(team_id=assignment.team_id).filter(
+        Q(queue_rank__lt=assignment.queue_rank)
+        | Q(queue_rank=assignment.queue_rank, id__lt=assignment.pk)
+    )
+    return ahead.count() + 1
+
+
+# --- throughput -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Week:
+    start: dt.date  # a Monday
+    count: int
+
+
+def throughput_window(start: dt.date | None, end: dt.date | None, *, today: dt.date, weeks: int):
+    """The (first Monday, last Monday) of a throughput series: by default the `weeks`
+    weeks up to today's. Reversed or too long a range is refused naming the field."""
+    last = workdays.week_start(end or today)
+    first = workdays.week_start(start) if start else last - dt.timedelta(weeks=weeks - 1)
+    if first > last:
+        raise ValidationError({"from": "The start of the range is after its end."})
+    if (last - first).days // 7 + 1 > MAX_THROUGHPUT_WEEKS:
+        raise ValidationError(
+            {"from": f"A range covers at most {MAX_THROUGHPUT_WEEKS} weeks (five years)."}
+        )
+    return first, last
+
+
+def throughput(*, team_ids: Iterable[int], first: dt.date, last: dt.date) -> dict[int, list[Week]]:
+    """Completed items per ISO week (Monday to Sunday) per team, every week from the
+    Monday `first` to the Monday `last`, empty weeks included: the team's assigned
+    features completed in that week plus its work items. Two queries (counted per day
+    in SQL, bucketed into weeks here, bounded by the window)."""
+    ids = set(team_ids)
+    end = last + dt.timedelta(days=6)
+    per_day: dict[int, dict[dt.date, int]] = {pk: defaultdict(int) for pk in ids}
+    features = (
+        FeatureAssignment.objects.filter(
+            team_id__in=ids, feature__completed_on__gte=first, feature__completed_on__lte=end
+        )
+        .values_list("team_id", "feature__completed_on")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    items = (
+        WorkItem.objects.filter(team_id__in=ids, completed_on__gte=first, completed_on__lte=end)
+        .values_list("team_id", "completed_on")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for rows in (features, items):
+        for team_id, day, n in rows:
+            per_day[team_id][workdays.week_start(day)] += n
+    weeks = [first + dt.timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
+    return {pk: [Week(start=week, count=per_day[pk].get(week, 0)) for week in weeks] for pk in ids}

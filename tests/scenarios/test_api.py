@@ -1,0 +1,224 @@
+"""The scenarios API: permissions for every role, errors naming the field, the
+comparison and apply endpoints, auto-plan runs, and fixed query counts."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from pilothouse.core.roles import Role
+from pilothouse.roadmap.models import Feature
+from pilothouse.scenarios import services
+from pilothouse.scenarios.models import AutoPlanRun, Scenario
+from tests.factories import FeatureFactory, UserFactory
+from tests.scenarios.world import Q1, Q2, TODAY
+
+pytestmark = pytest.mark.django_db
+ROLES = [role.value for role in Role]
+WRITERS = {Role.ADMIN, Role.PRODUCT_LEADER, Role.PRODUCT_MANAGER}
+APPLIERS = {Role.ADMIN, Role.PRODUCT_LEADER}
+
+
+@pytest.fixture(autouse=True)
+def today(monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *args: TODAY)
+
+
+def body(**extra):
+    return {"name": "Plan B", "first_period": "2027-01-01", "period_count": 2, **extra}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_create_a_scenario(api_as, role, plan_world):
+    answer = api_as(UserFactory(role=role)).post("/scenarios", body())
+    assert answer.status_code == (201 if role in WRITERS else 403)
+
+
+def test_anonymous_callers_get_401_everywhere(anonymous_api, plan_world):
+    pk = plan_world.scenario.pk
+    for path in (
+        "/scenarios",
+        f"/scenarios/{pk}/comparison",
+        "/auto-plan-runs",
+        "/scenario-changes",
+    ):
+        assert anonymous_api.get(path).status_code == 401
+    assert anonymous_api.post(f"/scenarios/{pk}/apply", {"version": 1}).status_code == 401
+    assert anonymous_api.post("/auto-plan-runs", {"first_period": "2027-01-01"}).status_code == 401
+
+
+def test_a_bad_change_is_422_naming_the_field(admin_api, plan_world):
+    answer = admin_api.post(
+        "/scenario-changes",
+        {
+            "scenario_id": plan_world.scenario.pk,
+            "kind": "change_capacity",
+            "team_id": plan_world.team.pk,
+            "period_start": "2027-07-01",
+            "person_weeks": "5",
+        },
+    )
+    assert answer.status_code == 422
+    assert [e["field"] for e in answer.json()["errors"]] == ["period_start"]
+    unknown = admin_api.post(
+        "/scenario-changes",
+        {"scenario_id": plan_world.scenario.pk, "kind": "drop_feature", "feature_id": 987654},
+    )
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "feature_id"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_everyone_signed_in_reads_the_comparison(api_as, role, plan_world):
+    services.scenario_change.create(
+        actor=None,
+        data={
+            "scenario": plan_world.scenario,
+            "kind": "move_feature",
+            "feature": plan_world.f3,
+            "period_start": Q2,
+        },
+    )
+    answer = api_as(UserFactory(role=role)).get(f"/scenarios/{plan_world.scenario.pk}/comparison")
+    assert answer.status_code == 200
+    data = answer.json()
+    assert data["periods"] == ["Q1 2027", "Q2 2027"]
+    assert data["live"]["value_delivered"] == 2.0
+    assert data["scenario"]["value_delivered"] == 3.0
+    q2 = data["scenario"]["teams"][0]["periods"][1]
+    assert (q2["demand_low"], q2["demand_high"], q2["status"]) == (14.0, 18.0, "over_committed")
+    assert data["live"]["releases"][0]["p85_date"] == "2027-01-17"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_apply(api_as, role, plan_world):
+    services.scenario_change.create(
+        actor=None,
+        data={"scenario": plan_world.scenario, "kind": "drop_feature", "feature": plan_world.f1},
+    )
+    answer = api_as(UserFactory(role=role)).post(
+        f"/scenarios/{plan_world.scenario.pk}/apply", {"version": plan_world.scenario.version}
+    )
+    applied = role in APPLIERS
+    assert answer.status_code == (200 if applied else 403)
+    assert (Feature.objects.get(pk=plan_world.f1.pk).target_release_id is None) == applied
+    if applied:
+        assert answer.json()["status"] == "applied"
+
+
+def test_apply_with_a_stale_change_is_409_naming_it(admin_api, plan_world):
+    stale = services.scenario_change.create(
+        actor=None,
+        data={"scenario": plan_world.scenario, "kind": "drop_feature", "feature": plan_world.f1},
+    )
+    Feature.objects.filter(pk=plan_world.f1.pk).update(version=5)
+    answer = admin_api.post(f"/scenarios/{plan_world.scenario.pk}/apply", {"version": 1})
+    assert answer.status_code == 409
+    assert answer.json()["detail"].startswith(f"Change {stale.pk} (drop a feature):")
+    assert Scenario.objects.get(pk=plan_world.scenario.pk).status == "draft"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_run_the_planner(api_as, role, plan_world):
+    answer = api_as(UserFactory(role=role)).post(
+        "/auto-plan-runs", {"first_period": "2027-01-01", "period_count": 2, "time_limit_s": 2}
+    )
+    assert answer.status_code == (201 if role in WRITERS else 403)
+    if role in WRITERS:
+        data = answer.json()
+        assert data["status"] == "optimal"
+        assert data["gap"] == 0.0
+        assert Scenario.objects.filter(pk=data["scenario_id"], status="draft").exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"time_limit_s": 31}, "time_limit_s"),
+        ({"team_ids": [987654]}, "team_ids"),
+        ({"first_period": "2027-02-01"}, "first_period"),
+        ({"scoring_model_id": 987654}, "scoring_model_id"),
+        ({"granularity": "week"}, "granularity"),
+    ],
+)
+def test_bad_run_parameters_are_422_naming_the_field(admin_api, plan_world, extra, field):
+    answer = admin_api.post("/auto-plan-runs", {"first_period": "2027-01-01", **extra})
+    assert answer.status_code == 422
+    assert field in [e["field"] for e in answer.json()["errors"]]
+    assert not AutoPlanRun.objects.exists()
+
+
+def test_an_infeasible_plan_is_a_run_with_its_explanation(admin_api, plan_world):
+    Feature.objects.filter(pk=plan_world.f2.pk).update(target_release=plan_world.r1)
+    answer = admin_api.post(
+        "/auto-plan-runs", {"first_period": "2027-01-01", "period_count": 2, "time_limit_s": 2}
+    )
+    assert answer.status_code == 201
+    data = answer.json()
+    assert (data["status"], data["scenario_id"]) == ("infeasible", None)
+    assert "Fixed dates cannot be met" in " ".join(data["explanation"])
+    listed = admin_api.get("/auto-plan-runs").json()
+    assert [item["id"] for item in listed["items"]] == [data["id"]]
+    assert admin_api.get(f"/auto-plan-runs/{data['id']}").json()["status"] == "infeasible"
+
+
+def _count(call) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert call().status_code == 200
+    return len(queries)
+
+
+def test_lists_cost_the_same_for_5_and_50(admin_api, plan_world):
+    def grow(n):
+        while Scenario.objects.count() < n:
+            scenario = services.scenario.create(
+                actor=None, data={"name": "S", "first_period": Q1, "period_count": 2}
+            )
+            feature = FeatureFactory(product=plan_world.f1.product)
+            services.scenario_change.create(
+                actor=None,
+                data={"scenario": scenario, "kind": "drop_feature", "feature": feature},
+            )
+            services.auto_plan.create(
+                actor=None,
+                data={"first_period": Q1, "status": "unknown"},
+                m2m={"teams": [plan_world.team]},
+            )
+
+    admin_api.get("/scenarios")  # the token's first use is recorded once: not counted
+    counts = []
+    for n in (5, 50):
+        grow(n)
+        counts.append(
+            (
+                _count(lambda: admin_api.get("/scenarios", {"limit": 100})),
+                _count(lambda: admin_api.get("/scenario-changes", {"limit": 100})),
+                _count(lambda: admin_api.get("/auto-plan-runs", {"limit": 100})),
+            )
+        )
+    assert counts[0] == counts[1]
+
+
+def test_the_comparison_costs_the_same_for_5_and_50_features(admin_api, plan_world):
+    from pilothouse.delivery.models import FeatureAssignment
+
+    path = f"/scenarios/{plan_world.scenario.pk}/comparison"
+
+    def grow(n):
+        while Feature.objects.count() < n:
+            feature = FeatureFactory(
+                product=plan_world.f1.product, effort_low=1, effort_high=2, horizon="now"
+            )
+            FeatureAssignment.objects.create(feature=feature, team=plan_world.team, queue_rank=9)
+            services.scenario_change.create(
+                actor=None,
+                data={"scenario": plan_world.scenario, "kind": "drop_feature", "feature": feature},
+            )
+
+    grow(5)
+    admin_api.get(path)  # the token's first use is recorded once: not counted
+    few = _count(lambda: admin_api.get(path))
+    grow(50)
+    assert _count(lambda: admin_api.get(path)) == few
