@@ -183,7 +183,7 @@ def test_an_assignment_goes_to_the_end_and_moves_to_the_midpoint(team):
     assert [a.pk for a in selectors.team_queue(team=team)] == [first.pk, third.pk, second.pk]
     top = services.assignment_move(actor=None, instance=second, version=1, after_id=None)
     assert [a.pk for a in selectors.team_queue(team=team)] == [second.pk, first.pk, third.pk]
-    assert selectors.queue_position(assignment=top) == 1
+    assert selectors.assignment_of(feature_id=top.feature_id).position == 1
 
 
 def test_a_queue_without_room_is_renumbered(team):

@@ -31,10 +31,8 @@ FEATURES_SHOWN = 20
 def team_context(request: HttpRequest, feature: Feature) -> dict | None:
     """The feature's team, its place in the queue, and the status of the team's periods
     it is planned in (the current period if it is not scheduled). Left out (None) while
-    the feature is in no team's queue. Six queries at most."""
-    assignment = (
-        FeatureAssignment.objects.select_related("team").filter(feature_id=feature.pk).first()
-    )
+    the feature is in no team's queue. Five queries at most."""
+    assignment = selectors.assignment_of(feature_id=feature.pk)
     if assignment is None:
         return None
     today = timezone.localdate()
@@ -45,12 +43,12 @@ def team_context(request: HttpRequest, feature: Feature) -> dict | None:
     window = demand.planned_window(mine, today=today) if mine is not None else None
     start, end = window or (today, today)
     figures = selectors.figures_between(
-        team_ids=[assignment.team_id], start=start, end=end, today=today
+        team_ids=[assignment.team_id], start=start, end=end, today=today, planned=planned
     ).get(assignment.team_id, [])
     return {
         "assignment": assignment,
         "team": assignment.team,
-        "position": selectors.queue_position(assignment=assignment),
+        "position": assignment.position,
         "window": window,
         "figures": figures,
         "no_estimate": feature.effort_low is None or feature.effort_high is None,

@@ -5,12 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 
 from pilothouse.delivery import demand, workdays
 from pilothouse.delivery.models import (
@@ -176,10 +187,14 @@ def planned_features(*, team_ids: Iterable[int]) -> dict[int, list[demand.Planne
 
 
 def period_figures(
-    *, periods: Sequence[CapacityPeriod], today: dt.date
+    *,
+    periods: Sequence[CapacityPeriod],
+    today: dt.date,
+    planned: Mapping[int, list[demand.PlannedFeature]] | None = None,
 ) -> dict[int, PeriodFigures]:
     """Capacity, demand and status of each period (by id). Three queries in all: the
-    members of their teams, those members' time off, the teams' planned features."""
+    members of their teams, those members' time off, the teams' planned features (none
+    when the caller has read them already: `planned`, from planned_features)."""
     if not periods:
         return {}
     team_ids = {period.team_id for period in periods}
@@ -195,7 +210,7 @@ def period_figures(
         person__team_memberships__team_id__in=team_ids, start__lte=last, end__gte=first
     ).values_list("person_id", "start", "end"):
         away[person_id].append((start, end))  # a person on two teams is read twice: merged
-    features = planned_features(team_ids=team_ids)
+    features = planned if planned is not None else planned_features(team_ids=team_ids)
     figures = {}
     for period in periods:
         if period.person_weeks is not None:
@@ -254,7 +269,12 @@ def upcoming_figures(
 
 
 def figures_between(
-    *, team_ids: Iterable[int], start: dt.date, end: dt.date, today: dt.date
+    *,
+    team_ids: Iterable[int],
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+    planned: Mapping[int, list[demand.PlannedFeature]] | None = None,
 ) -> dict[int, list[PeriodFigures]]:
     """Each team's periods that meet [start, end], in order, with their figures."""
     periods = list(
@@ -262,7 +282,7 @@ def figures_between(
             team_id__in=set(team_ids), start__lte=end, end__gte=start
         ).order_by("team_id", "start")
     )
-    figures = period_figures(periods=periods, today=today)
+    figures = period_figures(periods=periods, today=today, planned=planned)
     found: dict[int, list[PeriodFigures]] = defaultdict(list)
     for period in periods:
         found[period.team_id].append(figures[period.pk])
@@ -286,13 +306,23 @@ def team_queue(*, team: Team) -> list[FeatureAssignment]:
     return queue
 
 
-def queue_position(*, assignment: FeatureAssignment) -> int:
-    """Where an assignment stands in its team's queue, from 1. One query."""
-    ahead = FeatureAssignment.objects.filter(team_id=assignment.team_id).filter(
-        Q(queue_rank__lt=assignment.queue_rank)
-        | Q(queue_rank=assignment.queue_rank, id__lt=assignment.pk)
+def assignment_of(*, feature_id: int) -> FeatureAssignment | None:
+    """A feature's assignment with its team and `position` in the queue (from 1), or
+    None. One query."""
+    ahead = FeatureAssignment.objects.filter(team_id=OuterRef("team_id")).filter(
+        Q(queue_rank__lt=OuterRef("queue_rank"))
+        | Q(queue_rank=OuterRef("queue_rank"), id__lt=OuterRef("pk"))
     )
-    return ahead.count() + 1
+    counted = ahead.order_by().values("team_id").annotate(n=Count("pk")).values("n")
+    found = (
+        FeatureAssignment.objects.select_related("team")
+        .filter(feature_id=feature_id)
+        .annotate(ahead=Coalesce(Subquery(counted, output_field=IntegerField()), 0))
+        .first()
+    )
+    if found is not None:
+        found.position = found.ahead + 1
+    return found
 
 
 # --- throughput -----------------------------------------------------------------------

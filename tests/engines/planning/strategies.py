@@ -6,6 +6,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from pilothouse.engines.planning import PlanFeature, PlanProblem
+from pilothouse.engines.planning.units import capacity_units, effort_units
 
 DONE = (900, 901)
 
@@ -37,8 +38,9 @@ def problems(
         fixed = None
         if draw(st.floats(0, 1)) < fixed_share:
             fixed = draw(st.integers(earliest, periods - 1))
-            # A fixed feature alone overflowing its period is a PlanningError, tested apart.
-            if effort > capacity[(team, fixed)]:
+            # A fixed feature alone overflowing its period is a PlanningError, tested apart;
+            # compared as the engine counts (effort rounded up, capacity down).
+            if effort_units(effort) > capacity_units(capacity[(team, fixed)]):
                 fixed = None
         features.append(
             PlanFeature(

@@ -73,20 +73,24 @@ def minimal_conflict(
     """A set of fixed features whose dates cannot all hold, each one needed for that.
 
     Starts from the solver's `suggested` set (all fixed features if it is empty or turns
-    out to be feasible on its own). A check that runs out of time keeps its date: the
-    answer is then still a conflict, perhaps not a minimal one.
+    out to be feasible on its own). A check that runs out of time keeps its date, and no
+    check starts after the deadline: the answer is then still a conflict, perhaps not a
+    minimal one (a large plan with hundreds of fixed dates would otherwise take minutes).
     """
     fixed = [fid for fid in checked.order if checked.features[fid].fixed_period is not None]
     named = set(suggested)
     conflict = [fid for fid in fixed if fid in named]
 
-    def limit() -> float:
-        return max(deadline - time.perf_counter(), MIN_CHECK_SECONDS)
+    def time_left() -> float:
+        return deadline - time.perf_counter()
 
-    if not conflict or not _infeasible(checked, allowed, conflict, limit()):
+    def limit() -> float:
+        return max(time_left(), MIN_CHECK_SECONDS)
+
+    if not conflict or (time_left() > 0 and not _infeasible(checked, allowed, conflict, limit())):
         conflict = fixed
     position = 0
-    while position < len(conflict):
+    while position < len(conflict) and time_left() > 0:
         trial = conflict[:position] + conflict[position + 1 :]
         if trial and _infeasible(checked, allowed, trial, limit()):
             conflict = trial

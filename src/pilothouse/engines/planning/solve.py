@@ -84,7 +84,7 @@ def auto_plan(
     """The plan of most value within capacity and dependencies, found within the limit.
 
     The time limit covers the whole call; only explaining an infeasible plan may take a
-    little longer (each of its checks gets at least 0.2 s).
+    little longer (its last check gets at least 0.2 s; none starts after the limit).
     Raises PlanningError for bad input (the message names the feature, team or period).
     `workers` is the number of solver threads; with more than one, two runs may return
     different plans of the same value, or at the time limit different plans altogether.
