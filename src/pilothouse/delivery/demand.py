@@ -108,14 +108,37 @@ class PeriodDemand:
     features: int = 0  # planned features overlapping the period
 
 
+@dataclass(frozen=True)
+class Placed:
+    """A planned feature with its window, worked out once for every period it is
+    weighed against."""
+
+    feature: PlannedFeature
+    window: tuple[dt.date, dt.date]
+
+
+def placed(features: Iterable[PlannedFeature], *, today: dt.date) -> list[Placed]:
+    """The features that have a planned window (the others count in no period)."""
+    found = []
+    for feature in features:
+        window = planned_window(feature, today=today)
+        if window is not None:
+            found.append(Placed(feature, window))
+    return found
+
+
 def demand_in(
     features: Iterable[PlannedFeature], *, start: dt.date, end: dt.date, today: dt.date
 ) -> PeriodDemand:
+    return demand_of_placed(placed(features, today=today), start=start, end=end)
+
+
+def demand_of_placed(items: Iterable[Placed], *, start: dt.date, end: dt.date) -> PeriodDemand:
     demand = PeriodDemand()
-    for feature in features:
-        window = planned_window(feature, today=today)
-        if window is None:
-            continue
+    for item in items:
+        window, feature = item.window, item.feature
+        if window[1] < start or window[0] > end:
+            continue  # the common case, decided without counting working days
         share = share_in(window, start, end)
         if share <= 0:
             continue

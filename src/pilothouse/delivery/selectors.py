@@ -211,6 +211,8 @@ def period_figures(
     ).values_list("person_id", "start", "end"):
         away[person_id].append((start, end))  # a person on two teams is read twice: merged
     features = planned if planned is not None else planned_features(team_ids=team_ids)
+    # Each feature's window once per team, not once per period.
+    placed = {team_id: demand.placed(rows, today=today) for team_id, rows in features.items()}
     figures = {}
     for period in periods:
         if period.person_weeks is not None:
@@ -226,8 +228,8 @@ def period_figures(
                 for person_id, allocation in members.get(period.team_id, [])
             )
             computed = True
-        wanted = demand.demand_in(
-            features.get(period.team_id, []), start=period.start, end=period.end, today=today
+        wanted = demand.demand_of_placed(
+            placed.get(period.team_id, []), start=period.start, end=period.end
         )
         status = demand.status_of(capacity=capacity, low=wanted.low, high=wanted.high)
         figures[period.pk] = PeriodFigures(
