@@ -106,6 +106,17 @@ def _allowed(request: HttpRequest) -> None:
     permissions.require(permissions.can_view(request.user))
 
 
+def _scope_forecast(
+    request: HttpRequest, model, pk: int, forecast_for, split: tuple[float | None, float | None]
+) -> dict:
+    """The forecast of the release or initiative `pk` (a 404 if there is none), with the
+    split rate (low, high) of the query, checked once the caller may see it."""
+    _allowed(request)
+    obj = get_object_or_404(model, pk=pk)
+    found = forecast_for(obj, today=timezone.localdate(), split=_split(*split))
+    return found.to_dict()
+
+
 @router.get(
     "/releases/{int:pk}/forecast",
     response={200: ScopeForecastOut, **crud.ERRORS},
@@ -118,12 +129,13 @@ def release_forecast(
     split_low: float | None = Query(None, description="Items per feature, low end (>= 1)"),
     split_high: float | None = Query(None, description="Items per feature, high end"),
 ):
-    _allowed(request)
-    release = get_object_or_404(Release, pk=pk)
-    found = forecasts.release_forecast(
-        release=release, today=timezone.localdate(), split=_split(split_low, split_high)
+    return _scope_forecast(
+        request,
+        Release,
+        pk,
+        lambda release, **kw: forecasts.release_forecast(release=release, **kw),
+        (split_low, split_high),
     )
-    return found.to_dict()
 
 
 @router.get(
@@ -138,12 +150,13 @@ def initiative_forecast(
     split_low: float | None = Query(None, description="Items per feature, low end (>= 1)"),
     split_high: float | None = Query(None, description="Items per feature, high end"),
 ):
-    _allowed(request)
-    initiative = get_object_or_404(Initiative, pk=pk)
-    found = forecasts.initiative_forecast(
-        initiative=initiative, today=timezone.localdate(), split=_split(split_low, split_high)
+    return _scope_forecast(
+        request,
+        Initiative,
+        pk,
+        lambda initiative, **kw: forecasts.initiative_forecast(initiative=initiative, **kw),
+        (split_low, split_high),
     )
-    return found.to_dict()
 
 
 @router.get(
