@@ -112,11 +112,12 @@ def _team_rows(plan: plans.Plan, *, today: dt.date) -> list[TeamRow]:
     keys = set(plan.team_names) & ({key for key, _ in plan.capacity} | set(by_team))
     rows = []
     for key in sorted(keys, key=lambda k: plan.team_names[k].casefold()):
-        features = [item.planned for item in by_team.get(key, [])]
+        # Each feature's window once per team, not once per period.
+        placed = demand.placed([item.planned for item in by_team.get(key, [])], today=today)
         cells = []
         for period in plan.periods:
             capacity = plan.capacity.get((key, period.index), 0.0)
-            wanted = demand.demand_in(features, start=period.start, end=period.end, today=today)
+            wanted = demand.demand_of_placed(placed, start=period.start, end=period.end)
             status = demand.status_of(capacity=capacity, low=wanted.low, high=wanted.high)
             explanation = demand.explain(capacity=capacity, demand=wanted, status=status)
             cells.append(
