@@ -107,6 +107,23 @@ def test_a_password_is_asked_once_per_session(world, admin_api):
     assert outcomes == ["password_asked", "wrong_password", "shown", "shown", "password_asked"]
 
 
+def test_changing_only_the_password_is_saved_and_never_logged(world, admin_api):
+    made = _make(admin_api, password="correct horse")
+    path = _path(made["url"])
+    changed = admin_api.patch(
+        f"/share-links/{made['id']}", {"password": "battery staple", "version": 1}
+    )
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["version"] == 2
+    visitor = Client()
+    assert "not the password" in visitor.post(path, {"password": "correct horse"}).content.decode()
+    assert visitor.post(path, {"password": "battery staple"}).status_code == 200
+    history = admin_api.get(f"/changes?model=roadmap.sharelink&object_id={made['id']}").json()
+    logged = str(history)
+    assert "password_hash" not in logged
+    assert ShareLink.objects.get(pk=made["id"]).password_hash not in logged
+
+
 def test_wrong_passwords_are_limited_per_address(world, admin_api):
     made = _make(admin_api, password="correct horse")
     path = _path(made["url"])

@@ -46,7 +46,9 @@ _PLAIN_DESCRIPTORS = (DeferredAttribute, ForeignKeyDeferredAttribute)
 def _logged_fields(model: type[models.Model]) -> tuple[tuple[Any, ...], ...]:
     """(field, name, attname or None, decimal exponent or None) of each logged concrete
     field; attname when the loaded value is what `value_from_object` gives."""
-    skip = getattr(model, "BOOKKEEPING_FIELDS", frozenset())
+    skip = getattr(model, "BOOKKEEPING_FIELDS", frozenset()) | getattr(
+        model, "SECRET_FIELDS", frozenset()
+    )
     return tuple(
         (
             field,
@@ -90,6 +92,11 @@ def snapshot(
                 related = getattr(instance, field.name)
                 state[field.name] = sorted(related.values_list("pk", flat=True))
     return state
+
+
+def secrets(instance: models.Model) -> dict[str, Any]:
+    """The values of the object's SECRET_FIELDS: compared to tell a change, never logged."""
+    return {name: getattr(instance, name) for name in getattr(instance, "SECRET_FIELDS", ())}
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:

@@ -55,6 +55,9 @@ class VersionedModel(models.Model):
     BOOKKEEPING_FIELDS = frozenset(
         {"id", "created_at", "updated_at", "created_by", "updated_by", "version"}
     )
+    # Fields whose values never enter the change log (an encrypted password), though a
+    # change to one is a change: saved, versioned and recorded, without the value.
+    SECRET_FIELDS: frozenset[str] = frozenset()
 
     class Meta:
         abstract = True

@@ -91,6 +91,7 @@ def update(
         current = lock(instance=instance, version=version)
         parent_before = current.permission_parent()
         before = changelog.snapshot(current)
+        hidden_before = changelog.secrets(current)
         for name, value in data.items():
             setattr(current, name, value)
         parent_after = current.permission_parent()
@@ -103,7 +104,7 @@ def update(
         _set_many(current, m2m)
         after = changelog.snapshot(current)
         old, new = changelog.diff(before, after)
-        if not new:
+        if not new and changelog.secrets(current) == hidden_before:
             return current  # nothing changed: no new version, no log entry
         current.version += 1
         current.updated_by = actor

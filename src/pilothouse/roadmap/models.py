@@ -319,8 +319,10 @@ class ShareLink(VersionedModel):
 
     CREATOR_ROLES = frozenset({"product_manager"})
     BOOKKEEPING_FIELDS = VersionedModel.BOOKKEEPING_FIELDS | frozenset(
-        {"token_digest", "password_hash", "last_access_at", "access_count"}
+        {"token_digest", "last_access_at", "access_count"}
     )
+    # A new password is a change (saved and versioned) whose value is never logged.
+    SECRET_FIELDS = frozenset({"password_hash"})
 
     name = models.CharField(max_length=120)
     view = models.CharField(max_length=10, choices=ShareView.choices, default=ShareView.TIMELINE)
