@@ -19,6 +19,7 @@ from pilothouse.delivery.models import (
     TeamMember,
     WorkItem,
 )
+from pilothouse.delivery.selectors import Week
 from tests.api.helpers import assert_error, unchanged
 from tests.factories import FeatureFactory, PersonFactory
 
@@ -68,17 +69,24 @@ def test_throughput_answers_weeks_in_the_range(team, admin_api):
     )
     assert response.status_code == 200
     assert response.json()["weeks"] == [
-        {"week": "2026-02-23", "count": 0},
-        {"week": "2026-03-02", "count": 2},
-        {"week": "2026-03-09", "count": 0},
-        {"week": "2026-03-16", "count": 0},
+        {"week": "2026-02-23", "count": 0, "partial": False},
+        {"week": "2026-03-02", "count": 2, "partial": False},
+        {"week": "2026-03-09", "count": 0, "partial": False},
+        {"week": "2026-03-16", "count": 0, "partial": False},
     ]
 
 
-def test_throughput_defaults_to_26_weeks(team, admin_api):
+def test_throughput_defaults_to_26_weeks_the_last_one_not_over(team, admin_api):
     weeks = admin_api.get(f"/teams/{team.pk}/throughput").json()["weeks"]
     assert len(weeks) == 26
     assert weeks[-1]["week"] == workdays.week_start(timezone.localdate()).isoformat()
+    assert [week["partial"] for week in weeks] == [False] * 25 + [True]
+
+
+def test_a_week_is_over_after_its_sunday():
+    week = Week(start=D(2026, 3, 16), count=3)
+    assert not week.over(D(2026, 3, 22))  # its Sunday
+    assert week.over(D(2026, 3, 23))
 
 
 @pytest.mark.parametrize(

@@ -40,6 +40,23 @@ def test_weekdays(start, end, expected):
     assert workdays.weekdays(start, end) == expected
 
 
+@pytest.mark.parametrize("first", [D(2026, 6, 1) + dt.timedelta(days=i) for i in range(7)])
+def test_weekdays_agree_with_counting_day_by_day(first):
+    for length in range(-1, 40):
+        last = first + dt.timedelta(days=length)
+        days = [first + dt.timedelta(days=i) for i in range(length + 1)]
+        assert workdays.weekdays(first, last) == sum(day.weekday() < 5 for day in days)
+
+
+def test_a_placed_feature_counts_its_working_days_once():
+    window = (D(2026, 7, 1), D(2026, 9, 30))
+    placed = demand.Placed(feature(), window)
+    assert placed.working_days == 66
+    assert demand.placed([feature(horizon="now")], today=D(2026, 8, 3)) == [
+        demand.Placed(feature(horizon="now"), (D(2026, 8, 3), D(2026, 9, 30)), 43)
+    ]
+
+
 def test_period_boundaries():
     assert workdays.is_period_start(D(2026, 4, 1), "quarter")
     assert not workdays.is_period_start(D(2026, 5, 1), "quarter")

@@ -188,8 +188,50 @@ def test_a_scope_out_of_reach_within_20_years_gives_a_reason(product):
     assert found.reason.endswith(
         "of trials the scope is not done within 20 years at the throughput of the history."
     )
-    queue = forecasts.queue_forecast(team=slow, today=TODAY)
-    assert queue.reason.startswith("No forecast: in ")
+
+
+def test_queue_positions_beyond_the_horizon_are_flagged_and_the_others_kept(product):
+    slow = Team.objects.create(name="Slow squad")
+    with_history(slow, [0] * 25 + [1])  # about 40 items in 20 years
+    done = assign(slow, FeatureFactory(product=product, stage="released"), -1)
+    for i in range(60):
+        assign(slow, FeatureFactory(product=product), i)
+    seed = forecasts.seed_of("team", slow.pk)
+    with pytest.raises(forecasting.ForecastError):  # the engine refuses the whole queue
+        forecasting.forecast_queue(
+            history=[0] * 25 + [1],
+            sizes=[1] * 60,
+            start=MONDAY,
+            trials=forecasts.TRIALS,
+            seed=seed,
+        )
+    found = forecasts.queue_forecast(team=slow, today=TODAY)
+    assert found.reason is None
+    assert found.count == len(found.items) == 60
+    flags = [item.beyond_horizon for item in found.items]
+    first = flags.index(True)
+    assert 10 < first < 60
+    assert flags == [False] * first + [True] * (60 - first)
+    assert found.beyond_horizon_from == found.items[first].position == first + 2  # after `done`
+    assert all(item.forecast is None for item in found.items[first:])
+    kept = forecasting.forecast_queue(
+        history=[0] * 25 + [1],
+        sizes=[1] * first,
+        start=MONDAY,
+        trials=forecasts.TRIALS,
+        seed=seed,
+    )
+    assert [item.forecast for item in found.items[:first]] == list(kept)
+    body = found.to_dict()
+    assert body["beyond_horizon_from"] == first + 2
+    assert body["items"][first]["beyond_horizon"] is True
+    assert body["items"][first]["percentiles"] is None
+    assert body["items"][0]["beyond_horizon"] is False
+    # A page that starts beyond the horizon says so from its first item.
+    later = forecasts.queue_forecast(team=slow, today=TODAY, offset=first + 5, limit=3)
+    assert [item.beyond_horizon for item in later.items] == [True] * 3
+    assert later.beyond_horizon_from == first + 7
+    assert done.pk not in later.by_assignment
 
 
 def test_nothing_left_gives_a_reason(product, team):
@@ -294,6 +336,28 @@ def test_the_queue_is_forecast_in_order(product, team):
     assert body["items"][0]["percentiles"] == expected[0].to_dict()["percentiles"]
 
 
+def test_a_slice_of_the_queue_agrees_with_the_whole_queue(product, team):
+    done = FeatureFactory(product=product, stage="measured")
+    assign(team, done, 2.5)  # between the third and the fourth
+    release = ReleaseFactory(product=product, target_date=dt.date(2026, 6, 1))
+    features = [FeatureFactory(product=product, target_release=release) for _ in range(9)]
+    for rank, feature in enumerate(features):
+        assign(team, feature, rank)
+    whole = forecasts.queue_forecast(team=team, today=TODAY)
+    page = forecasts.queue_forecast(team=team, today=TODAY, offset=3, limit=4)
+    assert page.count == whole.count == 9
+    assert [item.assignment.feature_id for item in page.items] == [f.pk for f in features[3:7]]
+    assert [item.position for item in page.items] == [5, 6, 7, 8]  # the done one is 4th
+    assert [item.forecast for item in page.items] == [item.forecast for item in whole.items[3:7]]
+    assert [item.probability for item in page.items] == [
+        item.probability for item in whole.items[3:7]
+    ]
+    past_the_end = forecasts.queue_forecast(team=team, today=TODAY, offset=9, limit=4)
+    assert past_the_end.items == []
+    assert past_the_end.count == 9
+    assert past_the_end.reason is None
+
+
 def test_a_queue_without_history_gives_a_reason(product):
     idle = Team.objects.create(name="Idle squad")
     assign(idle, FeatureFactory(product=product))
@@ -338,6 +402,11 @@ def test_an_initiative_forecast_costs_four_queries(product, team, count, django_
 def test_a_queue_forecast_costs_three_queries(product, team, count, django_assert_num_queries):
     for i in range(count):
         assign(team, FeatureFactory(product=product), i)
+        assign(team, FeatureFactory(product=product, stage="released"), i + 0.5)
     with django_assert_num_queries(3):
         found = forecasts.queue_forecast(team=team, today=TODAY)
-    assert len(found.items) == count
+    assert len(found.items) == found.count == count
+    with django_assert_num_queries(3):
+        page = forecasts.queue_forecast(team=team, today=TODAY, offset=2, limit=2)
+    assert [item.position for item in page.items] == [5, 7]
+    assert page.count == count

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from pilothouse.core.roles import Role
@@ -97,8 +99,50 @@ def test_an_initiative_forecast_and_its_reason(setup, admin_api):
 def test_a_team_forecast_answers_each_queue_position(setup, admin_api):
     body = admin_api.get(f"/teams/{setup['team'].pk}/forecast").json()
     assert body["reason"] is None
+    assert body["count"] == body["remaining"] == 5
+    assert body["beyond_horizon_from"] is None
     assert [row["position"] for row in body["items"]] == [1, 2, 3, 4, 5]
     assert [row["percentiles"]["50"]["weeks"] for row in body["items"]] == [1, 1, 1, 2, 2]
+    assert not any(row["beyond_horizon"] for row in body["items"])
+
+
+def test_a_team_forecast_is_paged_like_every_list(setup, admin_api):
+    team = setup["team"]
+    for i in range(60):  # 65 not done in all, one done feature among them
+        stage = "released" if i == 10 else "discovery"
+        FeatureAssignment.objects.create(
+            team=team, feature=FeatureFactory(stage=stage), queue_rank=5 + i
+        )
+    first = admin_api.get(f"/teams/{team.pk}/forecast").json()
+    assert first["count"] == 64
+    assert len(first["items"]) == 50  # the default limit
+    page = admin_api.get(f"/teams/{team.pk}/forecast", {"limit": 5, "offset": 14}).json()
+    assert page["count"] == 64
+    assert [row["position"] for row in page["items"]] == [15, 17, 18, 19, 20]  # 16 is done
+    assert page["items"] == first["items"][14:19]
+    past = admin_api.get(f"/teams/{team.pk}/forecast", {"offset": 64}).json()
+    assert (past["items"], past["count"]) == ([], 64)
+
+
+@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 501}, {"offset": -1}])
+def test_a_bad_page_of_a_team_forecast_is_422(setup, admin_api, params):
+    response = admin_api.get(f"/teams/{setup['team'].pk}/forecast", params)
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == list(params)
+
+
+@pytest.mark.parametrize("size", [5, 200])
+def test_a_team_forecast_costs_the_same_queries_whatever_the_queue(setup, admin_api, size):
+    team = setup["team"]
+    for i in range(size):
+        FeatureAssignment.objects.create(team=team, feature=FeatureFactory(), queue_rank=5 + i)
+    path = f"/teams/{team.pk}/forecast"
+    admin_api.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        body = admin_api.get(path, {"offset": 3}).json()
+    # token, team, the page of the queue, the history (two)
+    assert len(queries) == 5
+    assert body["count"] == size + 5
 
 
 def test_unknown_ids_are_404(admin_api):

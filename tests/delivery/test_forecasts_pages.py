@@ -137,6 +137,21 @@ def test_the_team_page_forecasts_its_queue_in_order(as_user, web_world, team):
     assert "Likely</span> by" in html
 
 
+def test_the_team_page_marks_features_beyond_the_forecast_horizon(as_user, web_world):
+    slow = Team.objects.create(name="Slow squad")
+    slow.products.add(web_world.mine.product)
+    WorkItem.objects.create(team=slow, title="once", completed_on=this_monday() - dt.timedelta(7))
+    queued(slow, 60)  # about 40 items in 20 years at one item in 26 weeks
+    response = as_user(web_world.viewer).get(reverse("delivery:team_detail", args=[slow.pk]))
+    queue = response.context["queue"]
+    beyond = [item.position for item in queue if item.forecast.beyond_horizon]
+    assert beyond == list(range(beyond[0], 61))
+    assert all(item.forecast.forecast is not None for item in queue[: beyond[0] - 1])
+    html = response.content.decode()
+    assert f"From position {beyond[0]} on, the queue is not done within 20 years" in html
+    assert html.count("Beyond the forecast horizon") == len(beyond)
+
+
 def _grow(team, release, initiative, n: int) -> None:
     queued(team, n, target_release=release, initiative=initiative)
     FeatureFactory.create_batch(n, product=team.products.get(), target_release=release)

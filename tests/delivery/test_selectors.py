@@ -58,6 +58,34 @@ def test_capacity_from_members_and_time_off(team):
     assert figures.computed
 
 
+def test_time_off_counts_once_per_day_with_members_on_two_teams(team):
+    other = Team.objects.create(name="Wallets")
+    ada, bo = PersonFactory(), PersonFactory()
+    TeamMember.objects.create(team=team, person=ada, allocation=50)
+    TeamMember.objects.create(team=other, person=ada, allocation=50)
+    TeamMember.objects.create(team=team, person=bo, allocation=100)
+    TimeOff.objects.create(person=ada, start=D(2026, 7, 6), end=D(2026, 7, 10))  # 5 weekdays
+    TimeOff.objects.create(person=ada, start=D(2026, 7, 9), end=D(2026, 7, 17))  # 5 more
+    TimeOff.objects.create(person=ada, start=D(2026, 3, 2), end=D(2026, 3, 6))  # before Q3
+    q3, theirs = period(team, D(2026, 7, 1)), period(other, D(2026, 7, 1))
+    figures = selectors.period_figures(periods=[q3, theirs], today=TODAY)
+    # Q3 2026 has 66 weekdays; Ada is away 10 of them, Bo never.
+    assert figures[q3.pk].capacity == pytest.approx(0.5 * 11.2 + 13.2)
+    assert figures[theirs.pk].capacity == pytest.approx(0.5 * 11.2)
+
+
+def test_features_planned_at_no_time_are_not_read(team):
+    q3 = period(team, D(2026, 7, 1), person_weeks=10)
+    assign(team, horizon="later", effort_low=100, effort_high=100)  # unscheduled
+    assign(team, horizon="now", effort_low=1, effort_high=1)
+    assign(team, horizon="later", started_on=D(2026, 7, 1), effort_low=2, effort_high=2)
+    release = ReleaseFactory(target_date=D(2026, 9, 1))
+    assign(team, horizon="later", target_release=release, effort_low=3, effort_high=3)
+    read = selectors.planned_features(team_ids=[team.pk])[team.pk]
+    assert sorted(f.effort_low for f in read) == [1, 2, 3]
+    assert selectors.period_figures(periods=[q3], today=TODAY)[q3.pk].demand.low == 5  # Q2: 1
+
+
 def test_an_override_replaces_the_computed_capacity(team):
     TeamMember.objects.create(team=team, person=PersonFactory(), allocation=100)
     q3 = period(team, D(2026, 7, 1), person_weeks=30)
@@ -123,14 +151,14 @@ def _grow(n: int) -> list[CapacityPeriod]:
     return made
 
 
-def test_period_figures_cost_three_queries_whatever_the_data():
+def test_period_figures_cost_two_queries_whatever_the_data():
     periods = _grow(5)
     with CaptureQueriesContext(connection) as small:
         selectors.period_figures(periods=periods, today=TODAY)
     periods += _grow(45)
     with CaptureQueriesContext(connection) as large:
         figures = selectors.period_figures(periods=periods, today=TODAY)
-    assert len(small) == len(large) == 3
+    assert len(small) == len(large) == 2
     assert all(f.demand.low == 1 for f in figures.values())
 
 
@@ -192,3 +220,38 @@ def test_a_throughput_window_is_checked():
     with pytest.raises(ValidationError) as too_long:
         selectors.throughput_window(D(2010, 1, 1), D(2026, 5, 1), today=TODAY, weeks=26)
     assert "at most 261 weeks" in too_long.value.message_dict["from"][0]
+
+
+def test_one_teams_figures_in_one_query_agree_with_figures_between(team):
+    other = Team.objects.create(name="Wallets")
+    ada, bo, cy = PersonFactory(), PersonFactory(), PersonFactory()
+    TeamMember.objects.create(team=team, person=ada, allocation=60)
+    TeamMember.objects.create(team=other, person=ada, allocation=40)
+    TeamMember.objects.create(team=team, person=bo, allocation=100)
+    TeamMember.objects.create(team=other, person=cy, allocation=100)
+    TimeOff.objects.create(person=ada, start=D(2026, 6, 29), end=D(2026, 7, 10))  # Q2 and Q3
+    TimeOff.objects.create(person=ada, start=D(2026, 10, 5), end=D(2026, 10, 9))
+    TimeOff.objects.create(person=bo, start=D(2026, 8, 3), end=D(2026, 8, 14))
+    TimeOff.objects.create(person=cy, start=D(2026, 7, 1), end=D(2026, 7, 31))
+    period(team, D(2026, 4, 1))
+    q3, q4 = period(team, D(2026, 7, 1)), period(team, D(2026, 10, 1), person_weeks=7)
+    period(other, D(2026, 7, 1))
+    assign(team, horizon="next", effort_low=4, effort_high=8)
+    planned = selectors.planned_features(team_ids=[team.pk])[team.pk]
+    with CaptureQueriesContext(connection) as queries:
+        found = selectors.team_figures_between(
+            team_id=team.pk, start=D(2026, 8, 1), end=D(2026, 10, 15), today=TODAY, planned=planned
+        )
+    assert len(queries) == 1
+    expected = selectors.figures_between(
+        team_ids=[team.pk], start=D(2026, 8, 1), end=D(2026, 10, 15), today=TODAY
+    )[team.pk]
+    assert [f.period for f in found] == [q3, q4]
+    assert found == expected
+    assert found[0].capacity == pytest.approx(0.6 * (13.2 - 1.6) + (13.2 - 2))  # 8 and 10 days
+    assert (
+        selectors.team_figures_between(
+            team_id=team.pk, start=D(2027, 1, 1), end=D(2027, 1, 2), today=TODAY, planned=planned
+        )
+        == []
+    )

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from pilothouse.core.models import ChangeRecord
 from pilothouse.core.roles import Role
+from pilothouse.delivery import panels as delivery_panels
 from pilothouse.delivery import workdays
 from pilothouse.delivery.forms import CapacityPeriodForm, TeamMemberForm
 from pilothouse.delivery.models import (
@@ -23,7 +24,7 @@ from pilothouse.delivery.models import (
 )
 from pilothouse.roadmap import sharing
 from tests.factories import FeatureFactory, PersonFactory
-from tests.web.helpers import assert_same_queries, form_payload
+from tests.web.helpers import assert_same_queries, count_queries, form_payload
 
 pytestmark = pytest.mark.django_db
 ROLES = [role.value for role in Role]
@@ -100,7 +101,11 @@ def test_a_team_page_shows_members_periods_charts_and_queue(as_user, web_world, 
     assert "Demand 5\u20139 person-weeks against a capacity of 2" in html
     assert html.count("<svg") == 2
     assert [item.position for item in response.context["queue"]] == [1, 2]
-    assert response.context["throughput_total"] == 1
+    # Shipped today: this week, which is not over, is charted apart from the whole weeks.
+    assert (response.context["throughput_total"], response.context["throughput_this_week"]) == (
+        0,
+        1,
+    )
     assert not response.context["can_edit"]
 
 
@@ -113,7 +118,14 @@ def test_the_team_list_costs_the_same_queries_for_5_and_50_teams(as_user, web_wo
     _grow_teams(web_world.mine.product, 5)
     client = as_user(web_world.viewer)
     url = reverse("delivery:team_list")
-    assert_same_queries(lambda: client.get(url), lambda: _grow_teams(web_world.mine.product, 45))
+    # session, user; count, teams, products; periods, members with their time off,
+    # planned features
+    assert (
+        assert_same_queries(
+            lambda: client.get(url), lambda: _grow_teams(web_world.mine.product, 45)
+        )
+        == 8
+    )
 
 
 def test_a_team_page_costs_the_same_queries_for_5_and_50_of_everything(as_user, web_world):
@@ -138,7 +150,10 @@ def test_a_team_page_costs_the_same_queries_for_5_and_50_of_everything(as_user, 
     grow(4)
     client = as_user(web_world.viewer)
     url = reverse("delivery:team_detail", args=[team.pk])
-    assert_same_queries(lambda: client.get(url), lambda: grow(45))
+    # session, user; team, products; capacity (periods, members with their time off,
+    # planned features); throughput (two); the head of the queue; members with their
+    # allocations; time off; history
+    assert assert_same_queries(lambda: client.get(url), lambda: grow(45)) == 13
 
 
 # --- who may open which page ----------------------------------------------------------
@@ -288,6 +303,34 @@ def test_the_feature_page_shows_its_team_and_queue_position(as_user, web_world, 
     assert 'id="team"' not in unassigned.content.decode()
 
 
+def test_the_team_panel_costs_two_queries_whatever_the_team(rf, web_world, teams):
+    team = teams["mine"]
+    feature = team.assignments.order_by("queue_rank").first().feature
+    request = rf.get("/")
+
+    def grow(n: int) -> None:
+        for _ in range(n):
+            person = PersonFactory()
+            TeamMember.objects.create(team=team, person=person, allocation=50)
+            TimeOff.objects.create(person=person, start=current_quarter(), end=current_quarter())
+            FeatureAssignment.objects.create(
+                team=team,
+                feature=FeatureFactory(product=web_world.mine.product, horizon="now"),
+                queue_rank=5,
+            )
+
+    def panel():
+        return delivery_panels.team_context(request, feature)
+
+    grow(2)
+    # the feature's place in the queue with the team's planned features; the periods
+    # with the members and their time off
+    assert assert_same_queries(panel, lambda: grow(45)) == 2
+    found = panel()
+    assert (found["team_name"], found["position"]) == ("Mine squad", 1)
+    assert [f.status for f in found["figures"]] == ["over_committed"]
+
+
 def test_the_timeline_has_team_lanes_that_flag_over_commitment(as_user, web_world, teams):
     response = as_user(web_world.viewer).get(
         reverse("roadmap:timeline"), {"lanes": "team", "scale": "quarter"}
@@ -333,7 +376,13 @@ def test_the_team_timeline_costs_the_same_queries_for_5_and_50_teams(as_user, we
     _grow_teams(web_world.mine.product, 5)
     client = as_user(web_world.viewer)
     url = reverse("roadmap:timeline") + "?lanes=team&scale=quarter"
-    assert_same_queries(lambda: client.get(url), lambda: _grow_teams(web_world.mine.product, 45))
+    team_lanes = assert_same_queries(
+        lambda: client.get(url), lambda: _grow_teams(web_world.mine.product, 45)
+    )
+    by_product = count_queries(lambda: client.get(reverse("roadmap:timeline") + "?scale=quarter"))
+    # The lanes' notes: the periods in view, their members with their time off, the
+    # planned features of the teams in view.
+    assert team_lanes == by_product + 3
 
 
 def test_moving_a_feature_down_and_up_the_queue_from_the_team_page(as_user, web_world, teams):
@@ -348,6 +397,20 @@ def test_moving_a_feature_down_and_up_the_queue_from_the_team_page(as_user, web_
     assert "Move" in page
     client.post(url, {"after": "", "version": 2})
     assert [a.pk for a in team.assignments.order_by("queue_rank")] == [first.pk, second.pk]
+
+
+def test_the_team_page_shows_the_head_of_a_long_queue(as_user, web_world, teams, monkeypatch):
+    monkeypatch.setattr("pilothouse.delivery.views.QUEUE_SHOWN", 2)
+    team = teams["mine"]
+    third = FeatureAssignment.objects.create(
+        team=team, feature=FeatureFactory(product=web_world.mine.product), queue_rank=3
+    )
+    response = as_user(web_world.pm).get(reverse("delivery:team_detail", args=[team.pk]))
+    queue = response.context["queue"]
+    assert [item.position for item in queue] == [1, 2]
+    assert response.context["queue_hidden"] == 1
+    assert queue[1].down_after == third.pk  # the last one shown may still move down
+    assert "1 more feature further down the queue" in response.content.decode()
 
 
 def test_a_stale_move_changes_nothing(as_user, web_world, teams):

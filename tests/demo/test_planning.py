@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from pilothouse.delivery import selectors, workdays
+from pilothouse.delivery.models import CapacityPeriod
 from pilothouse.engines.roadmap.dependencies import topological_order
 from pilothouse.roadmap import snapshots
 from pilothouse.roadmap.models import (
@@ -16,6 +18,7 @@ from pilothouse.roadmap.models import (
     RoadmapSnapshot,
     SnapshotKind,
 )
+from tests.demo.conftest import TODAY
 
 
 def test_every_board_column_has_cards_in_a_fitting_stage(small_demo):
@@ -60,3 +63,17 @@ def test_the_past_monthly_snapshots_differ_from_today(small_demo):
     assert older.moved
     assert older.slipped
     assert len(newer.changed_ids) < len(older.changed_ids)
+
+
+def test_every_quarter_of_the_planning_year_carries_demand(small_demo):
+    """Releases are pencilled in to the end of the planning year, so the teams' later
+    quarters are not empty of work (they were, when only the next few releases existed)."""
+    periods = list(CapacityPeriod.objects.filter(granularity=workdays.QUARTER))
+    figures = selectors.period_figures(periods=periods, today=TODAY)
+    demand_by_quarter: dict = {}
+    for period in periods:
+        demand_by_quarter.setdefault(period.start, []).append(figures[period.pk].demand.low)
+    assert len(demand_by_quarter) == 4
+    for start, demands in sorted(demand_by_quarter.items()):
+        loaded = [d for d in demands if d > 0]
+        assert len(loaded) >= len(demands) / 2, (start, demands)

@@ -74,7 +74,7 @@ def test_value_effort_shows_its_quadrant():
     assert view.category_label == "Quick win"
 
 
-def test_feature_scores_cost_two_queries_whatever_the_number_of_models():
+def test_feature_scores_cost_one_query_whatever_the_number_of_models():
     feature = FeatureFactory()
     ScoringModelFactory()
     small = count_queries(lambda: selectors.feature_scores(feature=feature))
@@ -83,7 +83,7 @@ def test_feature_scores_cost_two_queries_whatever_the_number_of_models():
         services.feature_score_set(
             actor=None, feature=feature, scoring_model=model, inputs={"value": 2, "fit": 1}
         )
-    assert count_queries(lambda: selectors.feature_scores(feature=feature)) == small == 2
+    assert count_queries(lambda: selectors.feature_scores(feature=feature)) == small == 1
 
 
 # --- live scores: custom formulas reading computed fields --------------------------------------

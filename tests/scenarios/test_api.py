@@ -13,7 +13,8 @@ from pilothouse.roadmap.models import Feature
 from pilothouse.scenarios import services
 from pilothouse.scenarios.models import AutoPlanRun, Scenario
 from tests.factories import FeatureFactory, UserFactory
-from tests.scenarios.world import Q1, Q2, TODAY
+from tests.prioritization.factories import FeatureScoreFactory
+from tests.scenarios.world import Q1, Q2, TODAY, scoring_model
 
 pytestmark = pytest.mark.django_db
 ROLES = [role.value for role in Role]
@@ -89,7 +90,44 @@ def test_everyone_signed_in_reads_the_comparison(api_as, role, plan_world):
     assert data["scenario"]["value_delivered"] == 3.0
     q2 = data["scenario"]["teams"][0]["periods"][1]
     assert (q2["demand_low"], q2["demand_high"], q2["status"]) == (14.0, 18.0, "over_committed")
-    assert data["live"]["releases"][0]["p85_date"] == "2027-01-17"
+    # Forecasts of the releases the change touches: R2, which F3 joins.
+    assert (data["release_count"], data["unchanged_releases"]) == (1, 1)
+    assert data["live"]["releases"] == []
+    (r2,) = data["scenario"]["releases"]
+    assert (r2["name"], r2["remaining_features"], r2["p85_date"]) == ("R2", 1, "2027-01-17")
+
+
+def released(side):
+    return [(row["name"], row["p85_date"]) for row in side["releases"]]
+
+
+def test_every_releases_forecast_on_demand_a_page_at_a_time(admin_api, plan_world):
+    services.scenario_change.create(
+        actor=None,
+        data={
+            "scenario": plan_world.scenario,
+            "kind": "move_feature",
+            "feature": plan_world.f3,
+            "period_start": Q2,
+        },
+    )
+    path = f"/scenarios/{plan_world.scenario.pk}/comparison"
+    every = admin_api.get(path, {"releases": "all"}).json()
+    assert every["release_count"] == 2
+    assert released(every["live"]) == [("R1", "2027-01-17")]
+    assert released(every["scenario"]) == [("R1", "2027-01-17"), ("R2", "2027-01-17")]
+    second = admin_api.get(path, {"releases": "all", "release_limit": 1, "release_offset": 1})
+    assert second.json()["release_count"] == 2
+    assert released(second.json()["live"]) == []
+    assert released(second.json()["scenario"]) == [("R2", "2027-01-17")]
+    for params, field in (
+        ({"releases": "some"}, "releases"),
+        ({"release_limit": 0}, "release_limit"),
+        ({"release_offset": -1}, "release_offset"),
+    ):
+        answer = admin_api.get(path, params)
+        assert answer.status_code == 422
+        assert field in [error["field"] for error in answer.json()["errors"]]
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -201,17 +239,29 @@ def test_lists_cost_the_same_for_5_and_50(admin_api, plan_world):
     assert counts[0] == counts[1]
 
 
-def test_the_comparison_costs_the_same_for_5_and_50_features(admin_api, plan_world):
+@pytest.mark.parametrize(("live", "expected"), [(False, 10), (True, 11)])
+def test_the_comparison_costs_the_same_for_5_and_50_features(admin_api, plan_world, live, expected):
     from pilothouse.delivery.models import FeatureAssignment
 
     path = f"/scenarios/{plan_world.scenario.pk}/comparison"
+    model = scoring_model(live=live)
+    Scenario.objects.filter(pk=plan_world.scenario.pk).update(scoring_model=model)
+    # A change that touches R1's forecast: its teams' history is read.
+    services.scenario_change.create(
+        actor=None,
+        data={"scenario": plan_world.scenario, "kind": "drop_feature", "feature": plan_world.f1},
+    )
 
     def grow(n):
         while Feature.objects.count() < n:
             feature = FeatureFactory(
-                product=plan_world.f1.product, effort_low=1, effort_high=2, horizon="now"
+                product=plan_world.f1.product,
+                effort_low=1,
+                effort_high=2,
+                target_release=plan_world.r2,
             )
             FeatureAssignment.objects.create(feature=feature, team=plan_world.team, queue_rank=9)
+            FeatureScoreFactory(feature=feature, scoring_model=model, inputs={"value": 2})
             services.scenario_change.create(
                 actor=None,
                 data={"scenario": plan_world.scenario, "kind": "drop_feature", "feature": feature},
@@ -222,3 +272,6 @@ def test_the_comparison_costs_the_same_for_5_and_50_features(admin_api, plan_wor
     few = _count(lambda: admin_api.get(path))
     grow(50)
     assert _count(lambda: admin_api.get(path)) == few
+    # The token, the scenario, its changes, the live plan (five, with stored scores; a
+    # live model's are one more), and the throughput of the forecast releases' teams.
+    assert few == expected

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 
 from pilothouse.delivery import services as delivery_services
 from pilothouse.delivery.models import FeatureAssignment, Team, WorkItem
+from pilothouse.prioritization.models import ScoringModel
 from pilothouse.roadmap.models import Feature, Release
 from pilothouse.scenarios import services
 from pilothouse.scenarios.models import Scenario
 from tests.factories import FeatureFactory, ProductFactory, ReleaseFactory
+from tests.prioritization.factories import CustomModelFactory, ScoringModelFactory
 
 TODAY = dt.date(2027, 1, 15)
 Q1, Q2 = dt.date(2027, 1, 1), dt.date(2027, 4, 1)
@@ -64,3 +66,14 @@ def build(*, weekly_items: int = 1) -> World:
         data={"name": "What if", "granularity": "quarter", "first_period": Q1, "period_count": 2},
     )
     return World(team=team, r1=r1, r2=r2, f1=f1, f2=f2, f3=f3, scenario=scenario)
+
+
+def scoring_model(*, live: bool) -> ScoringModel:
+    """A model whose scores are stored (RICE), or a live one: its formula reads a
+    feature's high estimate, so its scores are computed when read."""
+    if not live:
+        return ScoringModelFactory()
+    return CustomModelFactory(
+        formula="value * effort_high",
+        input_fields=[{"name": "value", "label": "Value", "min": 1, "max": 10, "help": ""}],
+    )

@@ -155,6 +155,35 @@ def run_upload(request: HttpRequest, run: Callable[[UploadedFile], Any]):
     )
 
 
+def run_file_import(
+    request: HttpRequest,
+    importer: Callable[..., Any],
+    *,
+    sheets: bool = False,
+    extra: Callable[[], dict[str, Any]] = dict,
+):
+    """`run_upload` for an importer that takes the options every file import shares (the
+    file, the actor, the mapping, dry run, partial, the encoding, and the sheet when it
+    reads XLSX sheets) and those `extra()` gives (read, like the others, once the upload
+    is known to be within the limit)."""
+
+    def run(upload: UploadedFile) -> Any:
+        options: dict[str, Any] = {
+            "source": upload.file,
+            "filename": upload.name,
+            "actor": request.user,
+            "mapping": mapping(request),
+            "dry_run": flag(request, "dry_run"),
+            "partial": flag(request, "partial"),
+            "encoding": request.POST.get("encoding") or None,
+        }
+        if sheets:
+            options["sheet"] = request.POST.get("sheet") or None
+        return importer(**options, **extra())
+
+    return run_upload(request, run)
+
+
 def upload_body(extra: dict[str, Any]) -> dict[str, Any]:
     """The OpenAPI description of the multipart body (read by hand, see `run_upload`)."""
     boolean = {"type": "boolean", "default": False}

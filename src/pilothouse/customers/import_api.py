@@ -19,7 +19,12 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from pilothouse.api.uploads import RESPONSES, flag, mapping, run_upload, upload_body
+from pilothouse.api.uploads import (
+    RESPONSES,
+    flag,
+    run_file_import,
+    upload_body,
+)
 from pilothouse.core import permissions
 from pilothouse.customers.imports import import_file
 from pilothouse.customers.models import Customer, Note
@@ -42,21 +47,9 @@ def require_import(user, kind: str) -> None:
 
 
 def _run(request: HttpRequest, kind: str, options):
-    def run(upload):
-        return import_file(
-            kind=kind,
-            source=upload.file,
-            filename=upload.name,
-            actor=request.user,
-            mapping=mapping(request),
-            dry_run=flag(request, "dry_run"),
-            partial=flag(request, "partial"),
-            sheet=request.POST.get("sheet") or None,
-            encoding=request.POST.get("encoding") or None,
-            options=options(),
-        )
-
-    return run_upload(request, run)
+    return run_file_import(
+        request, import_file, sheets=True, extra=lambda: {"kind": kind, "options": options()}
+    )
 
 
 imports = Router(tags=["imports"])

@@ -33,26 +33,23 @@ Customers
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from pilothouse.core import bulk
+from pilothouse.core import file_imports
 from pilothouse.core.bulkimport import BulkRowHandler, Kept
+from pilothouse.core.file_imports import ImportResult
 from pilothouse.core.imports import (
     ColumnMapping,
     FieldKind,
     FieldSpec,
-    ImportReport,
     RowOutcome,
-    resolve_mapping,
-    run_import,
 )
 from pilothouse.core.models import User
-from pilothouse.core.tabular import DEFAULT_LIMITS, Row, TableLimits, read_table
+from pilothouse.core.tabular import DEFAULT_LIMITS, Row, TableLimits
 from pilothouse.customers.import_notes import (
     FeedbackNoteHandler,
     chunks,
@@ -203,28 +200,6 @@ HANDLERS: dict[str, type[BulkRowHandler]] = {
 }
 
 
-@dataclass
-class ImportResult:
-    report: ImportReport
-    mapping: dict[str, str]  # field -> column
-    columns: list[str]
-    format: str
-
-    @property
-    def ignored_columns(self) -> list[str]:
-        """Columns that no field takes."""
-        used = set(self.mapping.values())
-        return [column for column in self.columns if column not in used]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            **self.report.as_dict(),
-            "mapping": self.mapping,
-            "ignored_columns": self.ignored_columns,
-            "format": self.format,
-        }
-
-
 def import_file(
     *,
     kind: str,
@@ -249,24 +224,16 @@ def import_file(
     """
     if kind not in HANDLERS:
         raise ValueError(f"unknown import {kind!r}")
-    with (
-        bulk.large_writes(),
-        read_table(
-            source=source, filename=filename, sheet=sheet, limits=limits, encoding=encoding
-        ) as table,
-    ):
-        handler = HANDLERS[kind](actor=actor, **(options or {}))
-        columns = resolve_mapping(columns=table.columns, fields=handler.fields, mapping=mapping)
-        report = run_import(
-            rows=table.rows(),
-            handler=handler,
-            dry_run=dry_run,
-            all_or_nothing=not partial,
-            progress=progress,
-            batch_size=batch_size,
-            mapping=columns,
-            total=table.row_estimate,
-        )
-        # Conversion errors are found before the others of their batch: list them by line.
-        report.errors.sort(key=lambda error: error.line or 0)
-        return ImportResult(report, columns, list(table.columns), table.format)
+    return file_imports.import_file(
+        make_handler=lambda: HANDLERS[kind](actor=actor, **(options or {})),
+        source=source,
+        filename=filename,
+        mapping=mapping,
+        dry_run=dry_run,
+        partial=partial,
+        sheet=sheet,
+        encoding=encoding,
+        limits=limits,
+        batch_size=batch_size,
+        progress=progress,
+    )

@@ -130,6 +130,10 @@ def team_capacity(request: HttpRequest, pk: int):
 class WeekOut(Schema):
     week: dt.date = Field(description="The Monday of the ISO week")
     count: int
+    partial: bool = Field(
+        description="The week is not over (it holds today, or is later): its count may "
+        "still grow. Forecasts sample whole weeks only."
+    )
 
 
 class ThroughputOut(Schema):
@@ -150,10 +154,15 @@ def team_throughput(
     end: dt.date | None = Query(None, alias="to", description="Default: today"),
 ):
     team = get_object_or_404(Team, pk=pk)
-    first, last = selectors.throughput_window(start, end, today=timezone.localdate(), weeks=26)
+    today = timezone.localdate()
+    first, last = selectors.throughput_window(start, end, today=today, weeks=26)
     series = selectors.throughput(team_ids=[team.pk], first=first, last=last)[team.pk]
     return ThroughputOut(
-        team_id=team.pk, weeks=[WeekOut(week=week.start, count=week.count) for week in series]
+        team_id=team.pk,
+        weeks=[
+            WeekOut(week=week.start, count=week.count, partial=not week.over(today))
+            for week in series
+        ],
     )
 
 

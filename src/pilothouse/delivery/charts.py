@@ -4,21 +4,34 @@ server by vl-convert as the roadmap's exports are: no script and no CDN on the p
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
 
+from pilothouse.delivery import demand
 from pilothouse.delivery.selectors import PeriodFigures, Week
 from pilothouse.engines.forecasting import CompletionForecast, week_end
 from pilothouse.roadmap.charts import VEGA_LITE_SCHEMA, render
 
 STATUS_COLOURS = {"ok": "#1d6b3a", "at_risk": "#8a5300", "over_committed": "#b42318"}
+# The demand chart's colours in words, drawn by the page beside the chart (a legend in
+# the SVG costs vl-convert as much as an axis).
+STATUS_KEY = [(demand.STATUS_LABELS[status], colour) for status, colour in STATUS_COLOURS.items()]
+
+
+# vl-convert's time goes into laying out text, in proportion to the characters drawn
+# (about 2 ms for a date label): the charts draw few, short labels. Their titles are
+# the page's captions, in HTML.
+AXIS_TICKS = 4
+WEEK_LABEL_EVERY = 4
+WHOLE_WEEK, PARTIAL_WEEK = "#1f5fbf", "#a9c1e8"
 
 
 def demand_spec(figures: Sequence[PeriodFigures]) -> dict[str, Any]:
     """Per period: the capacity as a bar, the demand from low to high as a range on it,
-    coloured by status."""
+    coloured by status (STATUS_KEY names the colours, on the page)."""
     rows = [
         {
             "period": f.period.label,
@@ -30,10 +43,15 @@ def demand_spec(figures: Sequence[PeriodFigures]) -> dict[str, Any]:
         for f in figures
     ]
     order = [row["period"] for row in rows]
-    x = {"field": "period", "type": "ordinal", "sort": order, "title": None}
+    x = {
+        "field": "period",
+        "type": "ordinal",
+        "sort": order,
+        "title": None,
+        "axis": {"labelAngle": 0},
+    }
     return {
         "$schema": VEGA_LITE_SCHEMA,
-        "title": "Demand against capacity (person-weeks)",
         "width": max(240, 70 * len(rows)),
         "height": 200,
         "data": {"values": rows},
@@ -42,7 +60,12 @@ def demand_spec(figures: Sequence[PeriodFigures]) -> dict[str, Any]:
                 "mark": {"type": "bar", "color": "#d5d9e0", "size": 36},
                 "encoding": {
                     "x": x,
-                    "y": {"field": "capacity", "type": "quantitative", "title": "Person-weeks"},
+                    "y": {
+                        "field": "capacity",
+                        "type": "quantitative",
+                        "title": "Person-weeks",
+                        "axis": {"tickCount": AXIS_TICKS},
+                    },
                 },
             },
             {
@@ -54,12 +77,11 @@ def demand_spec(figures: Sequence[PeriodFigures]) -> dict[str, Any]:
                     "color": {
                         "field": "status",
                         "type": "nominal",
-                        "title": "Status",
                         "scale": {
                             "domain": ["OK", "At risk", "Over-committed"],
                             "range": list(STATUS_COLOURS.values()),
                         },
-                        "legend": {"orient": "bottom"},
+                        "legend": None,
                     },
                 },
             },
@@ -67,36 +89,55 @@ def demand_spec(figures: Sequence[PeriodFigures]) -> dict[str, Any]:
     }
 
 
-def throughput_spec(weeks: Sequence[Week]) -> dict[str, Any]:
-    """A bar per week (ordinal, so every week gets the same room, empty ones too)."""
-    rows = [{"week": week.start.strftime("%-d %b %Y"), "count": week.count} for week in weeks]
+def throughput_spec(weeks: Sequence[Week], *, partial: dt.date | None = None) -> dict[str, Any]:
+    """A bar per week (ordinal, so every week gets the same room, empty ones too), every
+    fourth one named, the latest first. The week starting on `partial` (this one, not
+    over) is drawn lighter."""
+    rows = [
+        {"week": week.start.isoformat(), "count": week.count, "partial": week.start == partial}
+        for week in weeks
+    ]
+    named = [row["week"] for row in rows[::-1][::WEEK_LABEL_EVERY]]
     return {
         "$schema": VEGA_LITE_SCHEMA,
-        "title": "Completed items per week",
         "width": 520,
         "height": 160,
         "data": {"values": rows},
-        "mark": {"type": "bar", "color": "#1f5fbf"},
+        "mark": {"type": "bar"},
         "encoding": {
             "x": {
                 "field": "week",
                 "type": "ordinal",
                 "sort": None,
-                "title": "Week of",
-                "axis": {"labelAngle": -60, "labelOverlap": True},
+                "title": None,
+                "axis": {
+                    "values": named,
+                    "labelAngle": 0,
+                    "labelExpr": "utcFormat(toDate(datum.value), '%-d %b')",
+                },
             },
-            "y": {"field": "count", "type": "quantitative", "title": "Items"},
-            "tooltip": [
-                {"field": "week", "title": "Week of"},
-                {"field": "count", "type": "quantitative", "title": "Items"},
-            ],
+            "y": {
+                "field": "count",
+                "type": "quantitative",
+                "title": "Items",
+                "axis": {"tickCount": AXIS_TICKS, "tickMinStep": 1},
+            },
+            "color": {
+                "condition": {"test": "datum.partial", "value": PARTIAL_WEEK},
+                "value": WHOLE_WEEK,
+            },
         },
     }
 
 
+# A forecast's chart names this many of its weeks at most (a wide spread has dozens).
+FORECAST_LABELS = 8
+
+
 def forecast_spec(forecast: CompletionForecast, *, target_passed: bool = False) -> dict[str, Any]:
     """A bar per "done by" date: the share of trials done in exactly that week, coloured
-    by whether that is on or before the target (when there is one)."""
+    by whether that is on or before the target (when there is one). Some of the dates
+    are named, evenly spaced, the first one always."""
     target = forecast.target
     rows = []
     for b in forecast.histogram:
@@ -114,11 +155,11 @@ def forecast_spec(forecast: CompletionForecast, *, target_passed: bool = False) 
                 "side": side,
             }
         )
+    every = -(-len(rows) // FORECAST_LABELS)  # rounded up
     sides = ["By the target", "After the target"] if target or target_passed else ["Done"]
     colours = ["#1d6b3a", "#b42318"] if len(sides) == 2 else ["#1f5fbf"]
     return {
         "$schema": VEGA_LITE_SCHEMA,
-        "title": "Share of trials done by the end of each week",
         "width": max(360, min(560, 16 * len(rows))),
         "height": 160,
         "data": {"values": rows},
@@ -129,9 +170,14 @@ def forecast_spec(forecast: CompletionForecast, *, target_passed: bool = False) 
                 "type": "ordinal",
                 "sort": None,
                 "title": "Done by",
-                "axis": {"labelAngle": -60, "labelOverlap": True},
+                "axis": {"values": [row["date"] for row in rows[::every]], "labelAngle": -45},
             },
-            "y": {"field": "share", "type": "quantitative", "title": "% of trials"},
+            "y": {
+                "field": "share",
+                "type": "quantitative",
+                "title": "% of trials",
+                "axis": {"tickCount": AXIS_TICKS},
+            },
             "color": {
                 "field": "side",
                 "type": "nominal",
@@ -139,10 +185,6 @@ def forecast_spec(forecast: CompletionForecast, *, target_passed: bool = False) 
                 "scale": {"domain": sides, "range": colours},
                 "legend": {"orient": "bottom"} if len(sides) == 2 else None,
             },
-            "tooltip": [
-                {"field": "date", "title": "Done by"},
-                {"field": "share", "type": "quantitative", "title": "% of trials"},
-            ],
         },
     }
 

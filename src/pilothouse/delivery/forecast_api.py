@@ -2,7 +2,8 @@
 
 - GET  /releases/{id}/forecast, /initiatives/{id}/forecast [?split_low=&split_high=]:
   when the remaining features are done, from their teams' throughput (delivery.forecasts)
-- GET  /teams/{id}/forecast: each not-done feature of the team's queue, in order
+- GET  /teams/{id}/forecast?limit=&offset=: the not-done features of the team's queue,
+  in order, a page at a time ({"items", "count"} like every list)
 - POST /forecasts: an ad hoc forecast of the engine from a history given in the body
 
 Anyone who may view the object may read its forecast. No `from __future__ import
@@ -85,16 +86,25 @@ class QueueItemOut(EngineOut):
     feature_id: int
     title: str
     target: dt.date | None = Field(description="The date of the feature's release")
+    beyond_horizon: bool = Field(
+        description="Not done within 20 years at the team's pace in too many trials: no "
+        "forecast (the figures are null)"
+    )
 
 
 class QueueForecastOut(Schema):
     team_id: int
     teams: list[TeamRefOut]
-    remaining: int
+    count: int = Field(description="Features of the queue not done, in all pages")
+    remaining: int = Field(description="The same as count")
     history_weeks: int
     history: list[HistoryWeekOut]
     start: dt.date
-    reason: str | None
+    reason: str | None = Field(description="Why there is no forecast at all; null otherwise")
+    beyond_horizon_from: int | None = Field(
+        description="The queue position from which on features are beyond the forecast "
+        "horizon, when it is on this page or before it"
+    )
     items: list[QueueItemOut]
 
 
@@ -165,10 +175,20 @@ def initiative_forecast(
     summary="When each feature of a team's queue is done, in queue order",
     operation_id="team_queue_forecast",
 )
-def team_forecast(request: HttpRequest, pk: int):
+def team_forecast(
+    request: HttpRequest,
+    pk: int,
+    limit: int = Query(crud.DEFAULT_LIMIT, ge=1, le=crud.MAX_LIMIT),
+    offset: int = Query(0, ge=0),
+):
+    """A page of the not-done features in queue order; the simulation runs up to the
+    last one on the page (a position depends on those before it, never after)."""
     _allowed(request)
     team = get_object_or_404(Team, pk=pk)
-    return forecasts.queue_forecast(team=team, today=timezone.localdate()).to_dict()
+    found = forecasts.queue_forecast(
+        team=team, today=timezone.localdate(), offset=offset, limit=limit
+    )
+    return found.to_dict()
 
 
 class RiskIn(Schema):

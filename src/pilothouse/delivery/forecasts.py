@@ -16,6 +16,7 @@ See docs/forecasting.md, "In the app".
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from pilothouse.delivery import selectors, workdays
+from pilothouse.delivery import queues, selectors, workdays
 from pilothouse.delivery.models import FeatureAssignment, Team
 from pilothouse.engines import forecasting
 from pilothouse.engines.forecasting import CompletionForecast, ForecastError
@@ -334,12 +335,15 @@ def initiative_forecast(
 @dataclass(frozen=True)
 class QueueItem:
     """A not-done feature of the queue at `position` (as the team page numbers it), and
-    its forecast: done when the team's items cover it and every feature before it."""
+    its forecast: done when the team's items cover it and every feature before it.
+    `beyond_horizon`: not done within the engine's horizon (20 years) at the team's
+    pace in too many trials to name a date, so no forecast."""
 
     assignment: FeatureAssignment
     position: int
     target: dt.date | None
     forecast: CompletionForecast | None
+    beyond_horizon: bool = False
 
     @property
     def p50(self):
@@ -362,11 +366,18 @@ class QueueItem:
 
 @dataclass
 class QueueForecast:
+    """Forecasts of consecutive not-done features of a team's queue (`items`), out of
+    `count` not done in all. `beyond_horizon_from`: the position from which on the
+    features are beyond the forecast horizon (None: every item has a forecast, or the
+    first such position lies past the items)."""
+
     team: Team
     items: list[QueueItem]
     history: list[selectors.Week]
     start: dt.date
+    count: int = 0
     reason: str | None = None
+    beyond_horizon_from: int | None = None
 
     @property
     def by_assignment(self) -> dict[int, QueueItem]:
@@ -376,11 +387,13 @@ class QueueForecast:
         return {
             "team_id": self.team.pk,
             "teams": [{"id": self.team.pk, "name": self.team.name}],
-            "remaining": len(self.items),
+            "count": self.count,
+            "remaining": self.count,
             "history_weeks": len(self.history),
             "history": [{"week": w.start.isoformat(), "count": w.count} for w in self.history],
             "start": self.start.isoformat(),
             "reason": self.reason,
+            "beyond_horizon_from": self.beyond_horizon_from,
             "items": [
                 {
                     "position": item.position,
@@ -393,6 +406,7 @@ class QueueForecast:
                         else {"trials": None, "percentiles": None, "histogram": []}
                     ),
                     "probability_by_target": item.probability,
+                    "beyond_horizon": item.beyond_horizon,
                 }
                 for item in self.items
             ],
@@ -404,63 +418,128 @@ def _askable(target: dt.date, start: dt.date) -> bool:
     return start <= target and (target - start).days <= 7 * forecasting.HORIZON_WEEKS
 
 
-def _is_done(feature: Feature) -> bool:
+def is_done(feature: Feature) -> bool:
     return feature.completed_on is not None or feature.stage in selectors.DONE_STAGES
 
 
-def queue_forecast(
+# The engine names the first queue position it cannot forecast within its horizon.
+_BEYOND_HORIZON = re.compile(r"^sizes\[(\d+)\]: no forecast is possible")
+
+
+def _positions_forecast(
+    *,
+    history: list[int],
+    ahead: int,
+    targets: list[dt.date | None],
+    start: dt.date,
+    seed: int,
+) -> tuple[list[CompletionForecast | None], int | None]:
+    """The forecasts of len(targets) consecutive queue positions after `ahead` others,
+    and the index of the first one beyond the horizon (None: none is); that one and
+    those after it have no forecast.
+
+    One item per feature, so position k is done when ahead + k + 1 items are: the first
+    size carries the features ahead, and only the asked positions are simulated. The
+    engine's answer for a position depends only on that count and the seed, so a slice
+    agrees with the whole queue."""
+    sizes = [ahead + 1] + [1] * (len(targets) - 1)
+    try:
+        return list(
+            forecasting.forecast_queue(
+                history=history,
+                sizes=sizes,
+                start=start,
+                trials=TRIALS,
+                seed=seed,
+                targets=targets,
+            )
+        ), None
+    except ForecastError as exc:
+        refused = _BEYOND_HORIZON.match(str(exc))
+        if refused is None:
+            raise
+        first = int(refused.group(1))
+    kept: list[CompletionForecast | None] = []
+    if first:
+        kept = list(
+            forecasting.forecast_queue(
+                history=history,
+                sizes=sizes[:first],
+                start=start,
+                trials=TRIALS,
+                seed=seed,
+                targets=targets[:first],
+            )
+        )
+    return kept + [None] * (len(targets) - first), first
+
+
+def forecast_pending(
     *,
     team: Team,
     today: dt.date,
-    queue: Sequence[FeatureAssignment] | None = None,
+    rows: Sequence[FeatureAssignment],
+    ahead: int,
+    count: int,
+    history: Sequence[selectors.Week] | None = None,
 ) -> QueueForecast:
-    """Forecasts of the team's not-done queued features in queue order, one simulation
-    for the whole queue (so a later position is never forecast sooner). Each feature
-    counts as one item; its target is its release's date. Pass the page's `queue`
-    (selectors.team_queue) to save its query; two queries more for the history."""
-    if queue is None:
-        queue = selectors.team_queue(team=team)
-    first, last = history_window(today)
-    history = selectors.throughput(team_ids=[team.pk], first=first, last=last)[team.pk]
+    """Forecasts of `rows`, consecutive not-done features of the team's queue (each with
+    its `position`) that follow `ahead` other not-done ones, out of `count` not done in
+    all. Each feature counts as one item; its target is its release's date. The history
+    is read (two queries) unless given: the team's weeks of `history_window(today)`."""
+    if history is None:
+        first, last = history_window(today)
+        history = selectors.throughput(team_ids=[team.pk], first=first, last=last)[team.pk]
     start = forecast_start(today)
-    pending = [a for a in queue if not _is_done(a.feature)]
-    result = QueueForecast(team=team, items=[], history=history, start=start)
+    result = QueueForecast(team=team, items=[], history=list(history), start=start, count=count)
     targets = []
-    for assignment in pending:
+    for assignment in rows:
         release = assignment.feature.target_release
         targets.append(release.target_date if release is not None else None)
-    if not pending:
+    if not count:
         result.reason = "Nothing to forecast: no feature in the queue is left to do."
     elif not any(week.count for week in history):
         result.reason = (
             f"No forecast: {team.name} has completed nothing in the last {HISTORY_WEEKS} "
             "weeks, and a forecast samples past weeks."
         )
-    forecasts: Sequence[CompletionForecast | None] = [None] * len(pending)
-    if result.reason is None:
-        try:
-            forecasts = forecasting.forecast_queue(
-                history=[week.count for week in history],
-                sizes=[1] * len(pending),
-                start=start,
-                trials=TRIALS,
-                seed=seed_of("team", team.pk),
-                # A date already past is answered 0 % by QueueItem, not asked of the engine.
-                targets=[t if t is not None and _askable(t, start) else None for t in targets],
-            )
-        except ForecastError as exc:
-            result.reason = _reason(exc)
-    for index, assignment in enumerate(pending):
-        position = getattr(assignment, "position", index + 1)
+    forecasts: list[CompletionForecast | None] = [None] * len(rows)
+    beyond: int | None = None
+    if result.reason is None and rows:
+        forecasts, beyond = _positions_forecast(
+            history=[week.count for week in history],
+            ahead=ahead,
+            # A date already past is answered 0 % by QueueItem, not asked of the engine.
+            targets=[t if t is not None and _askable(t, start) else None for t in targets],
+            start=start,
+            seed=seed_of("team", team.pk),
+        )
+    if beyond is not None:
+        result.beyond_horizon_from = rows[beyond].position
+    for index, assignment in enumerate(rows):
         result.items.append(
             QueueItem(
                 assignment=assignment,
-                position=position,
+                position=assignment.position,
                 target=targets[index],
                 forecast=forecasts[index],
+                beyond_horizon=beyond is not None and index >= beyond,
             )
         )
     return result
+
+
+def queue_forecast(
+    *, team: Team, today: dt.date, offset: int = 0, limit: int | None = None
+) -> QueueForecast:
+    """Forecasts of the team's not-done queued features in queue order, from the one
+    after the first `offset` on, `limit` of them (None: all). One simulation serves them
+    all (so a later position is never forecast sooner), run up to the last one asked
+    for only. Three queries: the slice of the queue, two for the history."""
+    found = queues.pending_queue(team=team, offset=offset, limit=limit)
+    return forecast_pending(
+        team=team, today=today, rows=found.rows, ahead=offset, count=found.pending
+    )
 
 
 # --- a team's history, for the command line -------------------------------------------

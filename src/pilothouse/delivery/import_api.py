@@ -11,7 +11,11 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router
 
-from pilothouse.api.uploads import RESPONSES, flag, mapping, run_upload, upload_body
+from pilothouse.api.uploads import (
+    RESPONSES,
+    run_file_import,
+    upload_body,
+)
 from pilothouse.core import permissions
 from pilothouse.delivery.imports import import_work_items
 from pilothouse.delivery.models import Team, WorkItem
@@ -33,16 +37,4 @@ def work_items_import(request: HttpRequest, pk: int):
         "You may not add this team's work items.",
     )
 
-    def run(upload):
-        return import_work_items(
-            team=team,
-            source=upload.file,
-            filename=upload.name,
-            actor=request.user,
-            mapping=mapping(request),
-            dry_run=flag(request, "dry_run"),
-            partial=flag(request, "partial"),
-            encoding=request.POST.get("encoding") or None,
-        )
-
-    return run_upload(request, run)
+    return run_file_import(request, import_work_items, extra=lambda: {"team": team})

@@ -20,17 +20,15 @@ from typing import Any
 
 from pilothouse.core import bulk
 from pilothouse.core.bulkimport import BulkRowHandler, Kept
+from pilothouse.core.file_imports import ImportResult, import_file
 from pilothouse.core.imports import (
     ColumnMapping,
     FieldKind,
     FieldSpec,
     RowOutcome,
-    resolve_mapping,
-    run_import,
 )
 from pilothouse.core.models import User
-from pilothouse.core.tabular import DEFAULT_LIMITS, Row, TableLimits, read_table
-from pilothouse.customers.imports import ImportResult
+from pilothouse.core.tabular import DEFAULT_LIMITS, Row, TableLimits
 from pilothouse.delivery.models import Team, WorkItem, WorkItemSource
 
 WORK_ITEM_FIELDS = (
@@ -124,20 +122,14 @@ def import_work_items(
     Answers the report with the mapping used, as the customer imports do. A file that
     cannot be read or a mapping that does not fit raises (TableError, MappingError):
     nothing is written."""
-    with (
-        bulk.large_writes(),
-        read_table(source=source, filename=filename, limits=limits, encoding=encoding) as table,
-    ):
-        handler = WorkItemHandler(actor=actor, team=team)
-        columns = resolve_mapping(columns=table.columns, fields=handler.fields, mapping=mapping)
-        report = run_import(
-            rows=table.rows(),
-            handler=handler,
-            dry_run=dry_run,
-            all_or_nothing=not partial,
-            batch_size=batch_size,
-            mapping=columns,
-            total=table.row_estimate,
-        )
-        report.errors.sort(key=lambda error: error.line or 0)
-        return ImportResult(report, columns, list(table.columns), table.format)
+    return import_file(
+        make_handler=lambda: WorkItemHandler(actor=actor, team=team),
+        source=source,
+        filename=filename,
+        mapping=mapping,
+        dry_run=dry_run,
+        partial=partial,
+        encoding=encoding,
+        limits=limits,
+        batch_size=batch_size,
+    )

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from pilothouse.core import panels
 from pilothouse.core.views import register_object_page
-from pilothouse.delivery import charts, demand, forecasts, selectors
+from pilothouse.delivery import charts, demand, forecasts, queues, selectors
 from pilothouse.delivery.models import (
     CapacityPeriod,
     FeatureAssignment,
@@ -31,24 +31,21 @@ FEATURES_SHOWN = 20
 def team_context(request: HttpRequest, feature: Feature) -> dict | None:
     """The feature's team, its place in the queue, and the status of the team's periods
     it is planned in (the current period if it is not scheduled). Left out (None) while
-    the feature is in no team's queue. Five queries at most."""
-    assignment = selectors.assignment_of(feature_id=feature.pk)
-    if assignment is None:
+    the feature is in no team's queue. Two queries."""
+    place = queues.queue_place(feature_id=feature.pk)
+    if place is None:
         return None
     today = timezone.localdate()
-    planned = selectors.planned_features(team_ids=[assignment.team_id])
-    mine = next(
-        (f for f in planned.get(assignment.team_id, []) if f.feature_id == feature.pk), None
-    )
+    mine = next((f for f in place.planned if f.feature_id == feature.pk), None)
     window = demand.planned_window(mine, today=today) if mine is not None else None
     start, end = window or (today, today)
-    figures = selectors.figures_between(
-        team_ids=[assignment.team_id], start=start, end=end, today=today, planned=planned
-    ).get(assignment.team_id, [])
+    figures = selectors.team_figures_between(
+        team_id=place.team_id, start=start, end=end, today=today, planned=place.planned
+    )
     return {
-        "assignment": assignment,
-        "team": assignment.team,
-        "position": assignment.position,
+        "team_id": place.team_id,
+        "team_name": place.team_name,
+        "position": place.position,
         "window": window,
         "figures": figures,
         "no_estimate": feature.effort_low is None or feature.effort_high is None,

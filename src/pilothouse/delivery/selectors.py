@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
     Count,
     F,
+    FilteredRelation,
+    FloatField,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -21,7 +25,7 @@ from django.db.models import (
     Sum,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Cast, Coalesce, RowNumber
 
 from pilothouse.delivery import demand, workdays
 from pilothouse.delivery.models import (
@@ -113,8 +117,21 @@ def decorate_members(members: Sequence[TeamMember]) -> None:
 
 
 def members_of(*, team: Team) -> list[TeamMember]:
-    members = list(team_member_list().filter(team=team))
-    decorate_members(members)
+    """The team's members with `total_allocation` and `over_allocated`. One query."""
+    totals = (
+        TeamMember.objects.filter(person_id=OuterRef("person_id"))
+        .order_by()
+        .values("person_id")
+        .annotate(total=Sum("allocation"))
+        .values("total")
+    )
+    members = list(
+        team_member_list()
+        .filter(team=team)
+        .annotate(total_allocation=Subquery(totals, output_field=IntegerField()))
+    )
+    for member in members:
+        member.over_allocated = member.total_allocation > FULL_ALLOCATION
     return members
 
 
@@ -154,36 +171,86 @@ class PeriodFigures:
         return round(self.capacity, 1)
 
 
+# What gives a not-done feature a planned window (demand.planned_window): without any
+# of it, a feature counts in no period, and is not read.
+SCHEDULED = (
+    Q(feature__target_release__target_date__isnull=False)
+    | Q(feature__started_on__isnull=False)
+    | Q(feature__horizon__in=["now", "next"])
+)
+
+
 def planned_features(*, team_ids: Iterable[int]) -> dict[int, list[demand.PlannedFeature]]:
-    """The not-done features in each team's queue, as demand needs them. One query."""
+    """The not-done features in each team's queue that are planned in time (the others
+    count in no period), as demand needs them. One query."""
+    return defaultdict(list, _planned_by_team(team_ids))
+
+
+def _planned_by_team(
+    team_ids: Iterable[int],
+) -> Iterator[tuple[int, list[demand.PlannedFeature]]]:
+    """planned_features one team at a time, read as they are used: a page over many
+    teams never holds every team's features at once. One query."""
     rows = (
         FeatureAssignment.objects.filter(team_id__in=set(team_ids), feature__completed_on=None)
         .exclude(feature__stage__in=DONE_STAGES)
+        .filter(SCHEDULED)
+        # Floats from the database: thousands of rows, and a Decimal costs more to make.
+        .annotate(
+            low=Cast("feature__effort_low", FloatField()),
+            high=Cast("feature__effort_high", FloatField()),
+        )
+        .order_by("team_id")
         .values_list(
             "team_id",
             "feature_id",
-            "feature__effort_low",
-            "feature__effort_high",
+            "low",
+            "high",
             "feature__started_on",
-            "feature__completed_on",
             "feature__target_release__target_date",
             "feature__horizon",
         )
     )
-    found: dict[int, list[demand.PlannedFeature]] = defaultdict(list)
-    for team_id, pk, low, high, started, completed, release, horizon in rows:
-        found[team_id].append(
-            demand.PlannedFeature(
-                feature_id=pk,
-                effort_low=float(low) if low is not None else None,
-                effort_high=float(high) if high is not None else None,
-                started_on=started,
-                completed_on=completed,
-                release_date=release,
-                horizon=horizon,
-            )
+    for team_id, team_rows in groupby(rows.iterator(chunk_size=1000), key=itemgetter(0)):
+        yield (
+            team_id,
+            [
+                demand.PlannedFeature(
+                    feature_id=pk,
+                    effort_low=low,
+                    effort_high=high,
+                    started_on=started,
+                    completed_on=None,  # read only while not done
+                    release_date=release,
+                    horizon=horizon,
+                )
+                for _, pk, low, high, started, release, horizon in team_rows
+            ],
         )
-    return found
+
+
+def _members_and_time_off(
+    *, team_ids: set[int], first: dt.date, last: dt.date
+) -> tuple[dict[int, list[tuple[int, int]]], dict[int, list[tuple[dt.date, dt.date]]]]:
+    """Each team's (person, allocation), and each of those people's time off that meets
+    [first, last]. One query: the members joined to their time off."""
+    away_then = FilteredRelation(
+        "person__time_off",
+        condition=Q(person__time_off__start__lte=last, person__time_off__end__gte=first),
+    )
+    rows = (
+        TeamMember.objects.filter(team_id__in=team_ids)
+        .annotate(away=away_then)
+        .values_list("team_id", "person_id", "allocation", "away__start", "away__end")
+    )
+    allocations: dict[int, dict[int, int]] = defaultdict(dict)
+    spans: dict[int, set[tuple[dt.date, dt.date]]] = defaultdict(set)
+    for team_id, person_id, allocation, start, end in rows:
+        allocations[team_id][person_id] = allocation  # one row per span of time off
+        if start is not None:
+            spans[person_id].add((start, end))  # a person on two teams: read twice
+    members = {team_id: list(people.items()) for team_id, people in allocations.items()}
+    return members, {person_id: list(found) for person_id, found in spans.items()}
 
 
 def period_figures(
@@ -192,59 +259,83 @@ def period_figures(
     today: dt.date,
     planned: Mapping[int, list[demand.PlannedFeature]] | None = None,
 ) -> dict[int, PeriodFigures]:
-    """Capacity, demand and status of each period (by id). Three queries in all: the
-    members of their teams, those members' time off, the teams' planned features (none
-    when the caller has read them already: `planned`, from planned_features)."""
+    """Capacity, demand and status of each period (by id). Two queries in all: the
+    members of their teams with their time off, the teams' planned features (none when
+    the caller has read them already: `planned`, from planned_features)."""
     if not periods:
         return {}
     team_ids = {period.team_id for period in periods}
     first = min(period.start for period in periods)
     last = max(period.end for period in periods)
-    members: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for team_id, person_id, allocation in TeamMember.objects.filter(
-        team_id__in=team_ids
-    ).values_list("team_id", "person_id", "allocation"):
-        members[team_id].append((person_id, allocation))
-    away: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
-    for person_id, start, end in TimeOff.objects.filter(
-        person__team_memberships__team_id__in=team_ids, start__lte=last, end__gte=first
-    ).values_list("person_id", "start", "end"):
-        away[person_id].append((start, end))  # a person on two teams is read twice: merged
-    features = planned if planned is not None else planned_features(team_ids=team_ids)
-    # Each feature's window once per team, not once per period.
-    placed = {team_id: demand.placed(rows, today=today) for team_id, rows in features.items()}
-    figures = {}
+    members, away = _members_and_time_off(team_ids=team_ids, first=first, last=last)
+    features = planned.items() if planned is not None else _planned_by_team(team_ids)
+    return _figures(periods=periods, members=members, away=away, planned=features, today=today)
+
+
+def _figures(
+    *,
+    periods: Sequence[CapacityPeriod],
+    members: Mapping[int, list[tuple[int, int]]],
+    away: Mapping[int, list[tuple[dt.date, dt.date]]],
+    planned: Iterable[tuple[int, list[demand.PlannedFeature]]],
+    today: dt.date,
+) -> dict[int, PeriodFigures]:
+    """The arithmetic of period_figures on what it read: each team's (person,
+    allocation), each person's time off, and (team, planned features) pairs, one team
+    at a time."""
+    by_team: dict[int, list[CapacityPeriod]] = defaultdict(list)
     for period in periods:
-        if period.person_weeks is not None:
-            capacity, computed = float(period.person_weeks), False
-        else:
-            capacity = sum(
-                demand.member_weeks(
-                    start=period.start,
-                    end=period.end,
-                    allocation=allocation,
-                    time_off=away.get(person_id, []),
-                )
-                for person_id, allocation in members.get(period.team_id, [])
+        by_team[period.team_id].append(period)
+    figures = {}
+
+    def weigh(team_id: int, placed: list[demand.Placed]) -> None:
+        for period in by_team.pop(team_id, []):
+            figures[period.pk] = _period_figures(
+                period, members=members.get(team_id, []), away=away, placed=placed
             )
-            computed = True
-        wanted = demand.demand_of_placed(
-            placed.get(period.team_id, []), start=period.start, end=period.end
-        )
-        status = demand.status_of(capacity=capacity, low=wanted.low, high=wanted.high)
-        figures[period.pk] = PeriodFigures(
-            period=period,
-            capacity=capacity,
-            computed=computed,
-            demand=wanted,
-            status=status,
-            explanation=demand.explain(capacity=capacity, demand=wanted, status=status),
-        )
+
+    for team_id, features in planned:
+        # Each feature's window once per team, not once per period.
+        weigh(team_id, demand.placed(features, today=today))
+    for team_id in list(by_team):  # the teams without planned features
+        weigh(team_id, [])
     return figures
 
 
+def _period_figures(
+    period: CapacityPeriod,
+    *,
+    members: list[tuple[int, int]],
+    away: Mapping[int, list[tuple[dt.date, dt.date]]],
+    placed: list[demand.Placed],
+) -> PeriodFigures:
+    if period.person_weeks is not None:
+        capacity, computed = float(period.person_weeks), False
+    else:
+        capacity = sum(
+            demand.member_weeks(
+                start=period.start,
+                end=period.end,
+                allocation=allocation,
+                time_off=away.get(person_id, []),
+            )
+            for person_id, allocation in members
+        )
+        computed = True
+    wanted = demand.demand_of_placed(placed, start=period.start, end=period.end)
+    status = demand.status_of(capacity=capacity, low=wanted.low, high=wanted.high)
+    return PeriodFigures(
+        period=period,
+        capacity=capacity,
+        computed=computed,
+        demand=wanted,
+        status=status,
+        explanation=demand.explain(capacity=capacity, demand=wanted, status=status),
+    )
+
+
 def team_capacity(*, team: Team, today: dt.date) -> list[PeriodFigures]:
-    """Every period of a team, in order, with its figures. Four queries."""
+    """Every period of a team, in order, with its figures. Three queries."""
     periods = list(CapacityPeriod.objects.filter(team=team).order_by("start"))
     figures = period_figures(periods=periods, today=today)
     return [figures[period.pk] for period in periods]
@@ -254,7 +345,7 @@ def upcoming_figures(
     *, team_ids: Iterable[int], today: dt.date, count: int = 2
 ) -> dict[int, list[PeriodFigures]]:
     """Each team's first `count` periods that have not ended (this one and the next),
-    with their figures. Four queries whatever the number of teams."""
+    with their figures. Three queries whatever the number of teams."""
     ranked = (
         CapacityPeriod.objects.filter(team_id__in=set(team_ids), end__gte=today)
         .annotate(
@@ -289,6 +380,55 @@ def figures_between(
     for period in periods:
         found[period.team_id].append(figures[period.pk])
     return found
+
+
+def team_figures_between(
+    *,
+    team_id: int,
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+    planned: list[demand.PlannedFeature],
+) -> list[PeriodFigures]:
+    """One team's periods that meet [start, end], in order, with their figures, given
+    the team's `planned` features (planned_features). One query: the periods joined to
+    the team's members and to their time off in each, a few rows for one team and a
+    short span (figures_between reads many teams' apart, in three)."""
+    away_then = FilteredRelation(
+        "team__members__person__time_off",
+        condition=Q(
+            team__members__person__time_off__start__lte=F("end"),
+            team__members__person__time_off__end__gte=F("start"),
+        ),
+    )
+    rows = (
+        CapacityPeriod.objects.filter(team_id=team_id, start__lte=end, end__gte=start)
+        .annotate(away=away_then)
+        .annotate(
+            member_id=F("team__members__person_id"),
+            member_allocation=F("team__members__allocation"),
+            away_start=F("away__start"),
+            away_end=F("away__end"),
+        )
+        .order_by("start")
+    )
+    periods: dict[int, CapacityPeriod] = {}
+    allocations: dict[int, int] = {}
+    away: dict[int, set[tuple[dt.date, dt.date]]] = defaultdict(set)
+    for row in rows:  # a period once per member and span of time off
+        periods.setdefault(row.pk, row)
+        if row.member_id is not None:
+            allocations[row.member_id] = row.member_allocation
+        if row.away_start is not None:
+            away[row.member_id].add((row.away_start, row.away_end))
+    figures = _figures(
+        periods=list(periods.values()),
+        members={team_id: list(allocations.items())},
+        away={person_id: list(spans) for person_id, spans in away.items()},
+        planned=[(team_id, planned)],
+        today=today,
+    )
+    return [figures[pk] for pk in periods]
 
 
 # --- the queue ------------------------------------------------------------------------
@@ -334,6 +474,10 @@ def assignment_of(*, feature_id: int) -> FeatureAssignment | None:
 class Week:
     start: dt.date  # a Monday
     count: int
+
+    def over(self, today: dt.date) -> bool:
+        """Whether the week ended before `today` (its count is final)."""
+        return self.start + dt.timedelta(days=6) < today
 
 
 def throughput_window(start: dt.date | None, end: dt.date | None, *, today: dt.date, weeks: int):

@@ -19,7 +19,7 @@ from pilothouse.core import permissions
 from pilothouse.core import selectors as core_selectors
 from pilothouse.core.editing import EditPages
 from pilothouse.core.errors import ConflictError
-from pilothouse.delivery import charts, forecasts, selectors, services
+from pilothouse.delivery import charts, forecasts, queues, selectors, services
 from pilothouse.delivery.forms import (
     AssignmentForm,
     CapacityPeriodForm,
@@ -36,7 +36,6 @@ from pilothouse.delivery.models import (
 )
 
 TEAMS_PER_PAGE = 50
-THROUGHPUT_WEEKS = 26
 # A team's page lists this many queued features at most (the count says the rest).
 QUEUE_SHOWN = 200
 # Time off shown on a team's page: what ends after this many days ago.
@@ -98,16 +97,29 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     team = _team(pk)
     today = timezone.localdate()
     figures = selectors.team_capacity(team=team, today=today)
-    first, last = selectors.throughput_window(None, None, today=today, weeks=THROUGHPUT_WEEKS)
-    weeks = selectors.throughput(team_ids=[team.pk], first=first, last=last)[team.pk]
-    queue = selectors.team_queue(team=team)
+    # The whole weeks the forecasts sample, and this week so far (charted apart).
+    this_week = forecasts.forecast_start(today)
+    first, _ = forecasts.history_window(today)
+    weeks = selectors.throughput(team_ids=[team.pk], first=first, last=this_week)[team.pk]
+    history = weeks[:-1]
+    # One row more than shown: the last one shown may move down after it.
+    head = queues.queue_head(team=team, count=QUEUE_SHOWN + 1)
+    queue = head.rows[:QUEUE_SHOWN]
     for index, item in enumerate(queue):  # whom each item follows after a move up or down
         item.up_after = queue[index - 2].pk if index >= 2 else ""
-        item.down_after = queue[index + 1].pk if index + 1 < len(queue) else None
-    # Forecast the whole queue in order (a feature waits for those before it), show the rows.
-    queue_forecast = forecasts.queue_forecast(team=team, today=today, queue=queue)
+        item.down_after = head.rows[index + 1].pk if index + 1 < len(head.rows) else None
+    # The shown features not done are forecast in queue order (a feature waits for those
+    # before it, all of them shown); nothing further down is simulated.
+    queue_forecast = forecasts.forecast_pending(
+        team=team,
+        today=today,
+        rows=[item for item in queue if not forecasts.is_done(item.feature)],
+        ahead=0,
+        count=head.pending,
+        history=history,
+    )
     forecast_of = queue_forecast.by_assignment
-    for item in queue[:QUEUE_SHOWN]:
+    for item in queue:
         item.forecast = forecast_of.get(item.pk)
     can_edit = permissions.can_change(request.user, team)
     context = {
@@ -119,10 +131,12 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "figures": figures,
         "demand_chart": charts.svg(charts.demand_spec(figures)) if figures else None,
-        "throughput_chart": charts.svg(charts.throughput_spec(weeks)),
-        "throughput_total": sum(week.count for week in weeks),
-        "queue": queue[:QUEUE_SHOWN],
-        "queue_hidden": max(0, len(queue) - QUEUE_SHOWN),
+        "demand_key": charts.STATUS_KEY,
+        "throughput_chart": charts.svg(charts.throughput_spec(weeks, partial=this_week)),
+        "throughput_total": sum(week.count for week in history),
+        "throughput_this_week": weeks[-1].count,
+        "queue": queue,
+        "queue_hidden": head.total - len(queue),
         "queue_forecast": queue_forecast,
         "forecast_weeks": forecasts.HISTORY_WEEKS,
         "can_edit": can_edit,

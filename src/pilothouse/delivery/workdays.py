@@ -7,6 +7,7 @@ A working week is five working days, so a period's working weeks are its weekday
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 MONTH, QUARTER = "month", "quarter"
 WORKING_DAYS_PER_WEEK = 5
@@ -18,10 +19,13 @@ def weekdays(start: dt.date, end: dt.date) -> int:
         return 0
     days = (end - start).days + 1
     full_weeks, rest = divmod(days, 7)
-    count = full_weeks * WORKING_DAYS_PER_WEEK
+    # The `rest` days left start on `first` (0: Monday): those up to Sunday, then those
+    # from the Monday after.
     first = start.weekday()
-    count += sum(1 for offset in range(rest) if (first + offset) % 7 < WORKING_DAYS_PER_WEEK)
-    return count
+    to_sunday = min(rest, 7 - first)
+    this_week = max(0, min(first + to_sunday, WORKING_DAYS_PER_WEEK) - first)
+    next_week = min(rest - to_sunday, WORKING_DAYS_PER_WEEK)
+    return full_weeks * WORKING_DAYS_PER_WEEK + this_week + next_week
 
 
 def overlap(
@@ -52,6 +56,7 @@ def period_label(start: dt.date, granularity: str) -> str:
     return f"Q{(start.month - 1) // 3 + 1} {start.year}"
 
 
+@lru_cache(maxsize=4096)  # asked for every planned feature of every team on a page
 def period_containing(day: dt.date, granularity: str) -> tuple[dt.date, dt.date]:
     """(first day, last day) of the month or quarter that contains `day`."""
     month = day.month if granularity == MONTH else (day.month - 1) // 3 * 3 + 1

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from pilothouse.delivery import workdays
 from pilothouse.demo.clock import Clock
 from pilothouse.demo.phrases import (
     FEATURE_QUALIFIERS,
@@ -66,10 +67,12 @@ class ProductReleases:
     past: list[Release] = field(default_factory=list)  # oldest first, all released
     future: list[Release] = field(default_factory=list)  # soonest first, none cancelled
     cancelled: list[Release] = field(default_factory=list)
+    # Planned releases after the firm ones, up to the end of the planning year.
+    tentative: list[Release] = field(default_factory=list)
 
     @property
     def all(self) -> list[Release]:
-        return [*self.past, *self.cancelled, *self.future]
+        return [*self.past, *self.cancelled, *self.future, *self.tentative]
 
 
 @dataclass
@@ -114,6 +117,15 @@ def _plan_releases(demo: DemoProduct, scale: Scale, clock: Clock, rng: random.Ra
     for i in range(future_count):
         status = ReleaseStatus.IN_PROGRESS if i == 0 else ReleaseStatus.PLANNED
         plan.append((first_future + dt.timedelta(days=cadence * i), status))
+    firm = len(plan)
+    if future_count and stage not in {S.DISCOVERY, S.SUNSET, S.RETIRED}:
+        # Releases pencilled in to the end of the planning year, so that the later
+        # quarters carry demand too: candidates are slotted into them.
+        last_day = _planning_year_end(clock.today)
+        target = plan[-1][0] + dt.timedelta(days=cadence)
+        while target <= last_day:
+            plan.append((target, ReleaseStatus.PLANNED))
+            target += dt.timedelta(days=cadence)
 
     releases = ProductReleases()
     owner = demo.lead.user
@@ -136,9 +148,20 @@ def _plan_releases(demo: DemoProduct, scale: Scale, clock: Clock, rng: random.Ra
         elif status == ReleaseStatus.CANCELLED:
             release.notes = "Cancelled: its scope moved into the final release."
             releases.cancelled.append(release)
-        else:
+        elif index < firm:
             releases.future.append(release)
+        else:
+            releases.tentative.append(release)
     return releases
+
+
+def _planning_year_end(today: dt.date) -> dt.date:
+    """The last day of the third quarter after this one: teams plan capacity for this
+    quarter and the next three (demo.delivery)."""
+    start = workdays.period_containing(today, workdays.QUARTER)[0]
+    for _ in range(3):
+        start = workdays.period_end(start, workdays.QUARTER) + dt.timedelta(days=1)
+    return workdays.period_end(start, workdays.QUARTER)
 
 
 class _FeatureWriter:
@@ -267,7 +290,10 @@ class _FeatureWriter:
             created = started - dt.timedelta(days=rng.randint(7, 150))
             updated = clock.days_ago(rng.randint(1, 10))
         elif stage == F.PLANNED and releases.future and rng.random() < 0.8:
-            release = rng.choice(releases.future)
+            later = releases.tentative and rng.random() < 0.35
+            release = rng.choice(releases.tentative if later else releases.future)
+        elif stage == F.CANDIDATE and releases.tentative and rng.random() < 0.6:
+            release = rng.choice(releases.tentative)  # pencilled in for later in the year
         created = max(created, self.created_floor)
         if started is not None:
             created = min(created, started)

@@ -17,7 +17,7 @@ from pilothouse.roadmap.models import Feature
 
 def scores_context(request: HttpRequest, feature: Feature) -> dict | None:
     """The feature's score under each model covering it, with a form of its inputs for
-    those who may edit the feature. Two queries, whatever the number of models; left
+    those who may edit the feature. One query, whatever the number of models; left
     out (None) while no scoring model covers the feature."""
     views = selectors.feature_scores(feature=feature)
     if not views:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 
 from pilothouse.engines import scoring
 from pilothouse.engines.scoring.ranking import DEFAULT_TOP_N
@@ -82,31 +82,38 @@ class ScoreView:
 
 
 def feature_scores(*, feature: Feature) -> list[ScoreView]:
-    """The feature's score under every model covering it (two queries)."""
-    covering = models_covering(feature=feature)
-    stored = {
-        row.scoring_model_id: row
-        for row in FeatureScore.objects.filter(
-            feature_id=feature.pk, scoring_model__in=[model.pk for model in covering]
-        ).only("scoring_model_id", "inputs", "score", "version")
-    }
+    """The feature's score under every model covering it (one query: the models joined
+    to the feature's score under each, if any)."""
+    own = FilteredRelation("scores", condition=Q(scores__feature_id=feature.pk))
+    covering = (
+        ScoringModel.objects.filter(Q(product__isnull=True) | Q(product_id=feature.product_id))
+        .select_related("product")
+        .annotate(own=own)
+        .annotate(
+            own_id=F("own__id"),
+            own_inputs=F("own__inputs"),
+            own_score=F("own__score"),
+            own_version=F("own__version"),
+        )
+        .order_by("name")
+    )
     views = []
     for model in covering:
         scheme = schemes.scheme_of(model)
-        row = stored.get(model.pk)
-        inputs = row.inputs if row is not None else {}
+        scored = model.own_id is not None
+        inputs = model.own_inputs if scored else {}
         evaluated = schemes.evaluate(
             scheme,
             inputs,
             computed=schemes.computed_values(feature, scheme.computed),
-            stored_score=row.score if row is not None else None,
+            stored_score=model.own_score if scored else None,
         )
         views.append(
             ScoreView(
                 scoring_model=model,
                 scheme=scheme,
                 inputs=dict(inputs),
-                version=row.version if row is not None else None,
+                version=model.own_version if scored else None,
                 evaluated=evaluated,
             )
         )
@@ -150,3 +157,13 @@ def comparison(
     return backlogs.compare(
         first=first, second=second, filters=filters or BacklogFilters(), top_n=top_n
     )
+
+
+def stored_scores(*, scoring_model: ScoringModel) -> QuerySet:
+    """(feature_id, score) of each feature the model covers (its product's, for a
+    product's model) and has scored, as stored: for models that are not live
+    (schemes.is_live), whose scores are kept up to date in FeatureScore."""
+    in_scope = Q(scoring_model=scoring_model, score__isnull=False)
+    if scoring_model.product_id is not None:
+        in_scope &= Q(feature__product_id=scoring_model.product_id)
+    return FeatureScore.objects.filter(in_scope).values_list("feature_id", "score")

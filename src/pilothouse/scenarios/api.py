@@ -6,7 +6,7 @@ No `from __future__ import annotations`: ninja reads the signatures.
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -93,11 +93,24 @@ class ComparisonOut(Schema):
     scenario_id: int
     periods: list[str]
     valued_by: str
+    release_count: int = Field(
+        description="Releases in the chosen set (`releases`); each side lists those of "
+        "`release_offset`..+`release_limit` it delivers within the horizon"
+    )
+    unchanged_releases: int = Field(
+        description="Releases delivered within the horizon forecast alike on both sides "
+        "(the changes touch none of their features, teams or capacity)"
+    )
     live: PlanSide
     scenario: PlanSide
 
 
-def _side(figures: comparison.PlanFigures) -> PlanSide:
+ReleaseSet = Literal["changed", "all"]
+RELEASE_LIMIT = 20
+MAX_RELEASE_LIMIT = 100
+
+
+def _side(figures: comparison.PlanFigures, rows: list[comparison.ReleaseRow | None]) -> PlanSide:
     return PlanSide(
         value_delivered=figures.value,
         features_delivered=figures.delivered,
@@ -131,7 +144,8 @@ def _side(figures: comparison.PlanFigures) -> PlanSide:
                 late=row.late,
                 note=row.note,
             )
-            for row in figures.releases
+            for row in rows
+            if row is not None
         ],
     )
 
@@ -142,15 +156,32 @@ def _side(figures: comparison.PlanFigures) -> PlanSide:
     summary="The live plan and the scenario side by side",
     operation_id="scenario_comparison",
 )
-def scenario_comparison(request: HttpRequest, pk: int):
+def scenario_comparison(
+    request: HttpRequest,
+    pk: int,
+    releases: ReleaseSet = Query(
+        "changed",
+        description="changed: the releases whose forecast the changes touch; all: every "
+        "release with a feature delivered within the horizon",
+    ),
+    release_limit: int = Query(RELEASE_LIMIT, ge=1, le=MAX_RELEASE_LIMIT),
+    release_offset: int = Query(0, ge=0),
+):
     scenario = get_object_or_404(selectors.scenario_list(), pk=pk)
-    result = comparison.compare(scenario=scenario, today=timezone.localdate())
+    today = timezone.localdate()
+    result = comparison.compare(scenario=scenario, today=today)
+    chosen = result.release_ids(changed_only=releases == "changed")
+    rows = comparison.release_forecasts(
+        result, release_ids=chosen[release_offset : release_offset + release_limit], today=today
+    )
     return ComparisonOut(
         scenario_id=scenario.pk,
         periods=[period.label for period in result.periods],
         valued_by=result.valued_by,
-        live=_side(result.live),
-        scenario=_side(result.scenario),
+        release_count=len(chosen),
+        unchanged_releases=result.unchanged_releases,
+        live=_side(result.live, [live for live, _ in rows]),
+        scenario=_side(result.scenario, [mine for _, mine in rows]),
     )
 
 

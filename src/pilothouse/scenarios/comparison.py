@@ -1,36 +1,31 @@
 """The live plan and a scenario side by side: demand against capacity per team and
-period, the value delivered within the horizon, and each release's P85 forecast date.
+period, the value delivered within the horizon, and release forecasts.
 
 The scenario's changes are made on a copy of the live plan in memory (plan.applied);
 nothing is written. Demand and status are delivery's own arithmetic (delivery.demand).
+Each feature's planned window is worked out once: the scenario reuses the live plan's
+for every feature its changes leave as it is.
 
-Forecasts: a release's remaining items are its not-done features still in the plan;
-the history is the weekly throughput of the teams working on them, summed. A scenario
-that changes those teams' capacity over the horizon by a ratio r is assumed to change
-their pace by the same ratio: the remaining items are divided by r (rounded up), which
-is the same as drawing weeks r times as productive, while the history stays whole
-items. A team added by the scenario has no history: its features count as remaining
-work, done at the pace of the other teams of the release (or not forecast at all when
-no other team works on it).
+Forecasts (releases.py) are computed only for the releases asked for: by default those
+whose forecast the changes touch. A release's forecast depends on its inputs alone
+(ReleaseInput: remaining features, teams, capacity ratio), and both sides draw the same
+weeks, so a release with the same inputs on both sides has the same forecast on both:
+it is "unchanged" and need not be forecast to say so.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from pilothouse.delivery import demand, workdays
-from pilothouse.engines import forecasting
+from pilothouse.delivery import demand
+from pilothouse.prioritization import schemes
 from pilothouse.scenarios import plan as plans
 from pilothouse.scenarios import selectors
 from pilothouse.scenarios.models import Scenario
-from pilothouse.scenarios.periods import Period
-
-FORECAST_TRIALS = 2000
-# One seed for both sides: the live plan and the scenario draw the same weeks, so any
-# difference between their dates comes from the plan, not from chance.
-FORECAST_SEED = 0
+from pilothouse.scenarios.periods import Period, index_of
+from pilothouse.scenarios.releases import ReleaseInput, ReleaseRow, forecast_pairs, release_inputs
 
 
 @dataclass(frozen=True)
@@ -58,27 +53,15 @@ class TeamRow:
         return isinstance(self.key, tuple)
 
 
-@dataclass(frozen=True)
-class ReleaseRow:
-    release_id: int
-    name: str
-    target_date: dt.date | None
-    remaining: int
-    p85: dt.date | None
-    note: str = ""
-
-    @property
-    def late(self) -> bool:
-        return self.p85 is not None and self.target_date is not None and self.p85 > self.target_date
-
-
 @dataclass
 class PlanFigures:
     teams: list[TeamRow]
     value: float
     delivered: int  # features delivered within the horizon
     unscored: list[int]  # of those, features without a score (worth 0)
-    releases: list[ReleaseRow] = field(default_factory=list)
+    # The releases with a feature delivered within the horizon, by id: what their
+    # forecasts depend on (releases.release_forecasts computes them).
+    releases: dict[int, ReleaseInput]
 
     @property
     def over_committed(self) -> int:
@@ -93,6 +76,10 @@ class Comparison:
     live: PlanFigures
     scenario: PlanFigures
     valued_by: str
+    team_names: dict[int, str]  # every live team, by name: id -> name
+    # The open releases, grouped by product (by name), each product's by date:
+    # [(product name, [(release id, release name), ...]), ...].
+    release_choices: list[tuple[str, list[tuple[int, str]]]]
 
     def pairs(self) -> list[tuple[TeamRow | None, TeamRow | None]]:
         live = {row.key: row for row in self.live.teams}
@@ -100,121 +87,159 @@ class Comparison:
         keys = list(live) + [key for key in mine if key not in live]
         return [(live.get(key), mine.get(key)) for key in keys]
 
-    def release_pairs(self) -> list[tuple[ReleaseRow | None, ReleaseRow | None]]:
-        live = {row.release_id: row for row in self.live.releases}
-        mine = {row.release_id: row for row in self.scenario.releases}
-        keys = list(live) + [key for key in mine if key not in live]
-        return [(live.get(key), mine.get(key)) for key in keys]
+    def release_ids(self, *, changed_only: bool = True) -> list[int]:
+        """The releases with a feature delivered within the horizon on either side, by
+        target date then id; with `changed_only`, those whose forecast inputs differ
+        between the sides (the others are forecast alike on both)."""
+        live, mine = self.live.releases, self.scenario.releases
+        keys = set(live) | set(mine)
+        if changed_only:
+            keys = {key for key in keys if live.get(key) != mine.get(key)}
+
+        def by_date(key: int) -> tuple[dt.date, int]:
+            found = live.get(key) or mine[key]
+            return (found.target_date or dt.date.max, key)
+
+        return sorted(keys, key=by_date)
+
+    @property
+    def unchanged_releases(self) -> int:
+        """Releases delivered within the horizon whose forecast the changes leave alone."""
+        live, mine = self.live.releases, self.scenario.releases
+        return sum(1 for key, found in live.items() if mine.get(key) == found)
 
 
-def _team_rows(plan: plans.Plan, *, today: dt.date) -> list[TeamRow]:
-    by_team = plans.team_items(plan)
-    keys = set(plan.team_names) & ({key for key, _ in plan.capacity} | set(by_team))
-    rows = []
-    for key in sorted(keys, key=lambda k: plan.team_names[k].casefold()):
-        # Each feature's window once per team, not once per period.
-        placed = demand.placed([item.planned for item in by_team.get(key, [])], today=today)
-        cells = []
-        for period in plan.periods:
-            capacity = plan.capacity.get((key, period.index), 0.0)
-            wanted = demand.demand_of_placed(placed, start=period.start, end=period.end)
-            status = demand.status_of(capacity=capacity, low=wanted.low, high=wanted.high)
-            explanation = demand.explain(capacity=capacity, demand=wanted, status=status)
-            cells.append(
-                Cell(
-                    period,
-                    round(capacity, 1),
-                    round(wanted.low, 1),
-                    round(wanted.high, 1),
-                    status,
-                    explanation,
-                )
-            )
-        rows.append(TeamRow(key, plan.team_names[key], cells))
-    return rows
-
-
-def _releases(
+def placements(
     plan: plans.Plan,
     *,
     today: dt.date,
-    history: dict[int, list[int]],
-    ratio_of: dict[frozenset, float],
-    delivered: set[int],
-) -> list[ReleaseRow]:
-    """P85 forecast of each release with a feature delivered within the horizon."""
-    remaining: dict[int, list[plans.Item]] = {}
-    for item in plan.items.values():
-        if item.release_id is not None:
-            remaining.setdefault(item.release_id, []).append(item)
-    wanted = sorted(
-        {plan.items[pk].release_id for pk in delivered} - {None},
-        key=lambda pk: (plan.release_dates.get(pk) or dt.date.max, pk),
+    like: plans.Plan | None = None,
+    known: Mapping[int, demand.Placed | None] | None = None,
+) -> dict[int, demand.Placed | None]:
+    """Each feature with its planned window, or None when the window misses the horizon
+    (the feature counts in none of its periods). A feature that is the very item it is
+    in `like` keeps its placement from `known` (like's)."""
+    if not plan.periods:
+        return dict.fromkeys(plan.items)
+    first, last = plan.periods[0].start, plan.periods[-1].end
+    found: dict[int, demand.Placed | None] = {}
+    for pk, item in plan.items.items():
+        if like is not None and known is not None and like.items.get(pk) is item:
+            found[pk] = known[pk]
+            continue
+        window = plan.window(item, today=today)
+        inside = window is not None and window[1] >= first and window[0] <= last
+        found[pk] = demand.Placed(item.planned, window) if inside else None
+    return found
+
+
+def delivered_in(plan: plans.Plan, placed: Mapping[int, demand.Placed | None]) -> set[int]:
+    """The features whose window ends within the plan's periods."""
+    return {
+        pk
+        for pk, found in placed.items()
+        if found is not None and index_of(plan.periods, found.window[1]) is not None
+    }
+
+
+def _by_team(
+    plan: plans.Plan, placed: Mapping[int, demand.Placed | None]
+) -> dict[plans.TeamKey, list[demand.Placed]]:
+    found: dict[plans.TeamKey, list[demand.Placed]] = {}
+    for pk, item in plan.items.items():
+        if placed[pk] is not None:
+            found.setdefault(item.team, []).append(placed[pk])
+    return found
+
+
+def _team_row(plan: plans.Plan, key: plans.TeamKey, placed: list[demand.Placed]) -> TeamRow:
+    cells = []
+    for period in plan.periods:
+        capacity = plan.capacity.get((key, period.index), 0.0)
+        wanted = demand.demand_of_placed(placed, start=period.start, end=period.end)
+        status = demand.status_of(capacity=capacity, low=wanted.low, high=wanted.high)
+        explanation = demand.explain(capacity=capacity, demand=wanted, status=status)
+        cells.append(
+            Cell(
+                period,
+                round(capacity, 1),
+                round(wanted.low, 1),
+                round(wanted.high, 1),
+                status,
+                explanation,
+            )
+        )
+    return TeamRow(key, plan.team_names[key], cells)
+
+
+@dataclass(frozen=True)
+class TeamRows:
+    """One side's team rows with what they were worked out from, so that the other
+    side reuses a row whose features and capacity are the same."""
+
+    plan: plans.Plan
+    by_team: dict[plans.TeamKey, list[demand.Placed]]
+    rows: dict[plans.TeamKey, TeamRow]
+
+
+def team_rows(
+    plan: plans.Plan, placed: Mapping[int, demand.Placed | None], *, like: TeamRows | None = None
+) -> TeamRows:
+    """A row per team with capacity or features in the horizon, by name (any other
+    team's figures would all be zero). A team whose placed features (the very same)
+    and capacities are those it has in `like` gets like's row."""
+    by_team = _by_team(plan, placed)
+    keys = set(plan.team_names) & ({key for key, _ in plan.capacity} | set(by_team))
+    rows = {}
+    for key in sorted(keys, key=lambda k: plan.team_names[k].casefold()):
+        mine = by_team.get(key, [])
+        if like is not None and key in like.rows and _same(like, plan, key, mine):
+            rows[key] = like.rows[key]
+        else:
+            rows[key] = _team_row(plan, key, mine)
+    return TeamRows(plan, by_team, rows)
+
+
+def _same(
+    like: TeamRows, plan: plans.Plan, key: plans.TeamKey, placed: list[demand.Placed]
+) -> bool:
+    theirs = like.by_team.get(key, [])
+    return (
+        len(theirs) == len(placed)
+        and all(a is b for a, b in zip(theirs, placed, strict=True))
+        and all(
+            like.plan.capacity.get((key, period.index)) == plan.capacity.get((key, period.index))
+            for period in plan.periods
+        )
     )
-    start = workdays.week_start(today)
-    rows = []
-    for pk in wanted:
-        items = remaining[pk]
-        teams = frozenset(item.team for item in items if isinstance(item.team, int))
-        added = sorted({item.team[1] for item in items if isinstance(item.team, tuple)})
-        name, target = plan.release_names.get(pk, f"Release {pk}"), plan.release_dates.get(pk)
-        note = f"New team {', '.join(added)} has no history of its own." if added else ""
-        weekly = [sum(week) for week in zip(*(history.get(t, []) for t in teams), strict=True)]
-        ratio = ratio_of.get(teams, 1.0)
-        if not teams or ratio <= 0:
-            reason = (
-                "no team with a history works on it" if not teams else "its teams have no capacity"
-            )
-            rows.append(
-                ReleaseRow(
-                    pk, name, target, len(items), None, f"No forecast: {reason}. {note}".strip()
-                )
-            )
-            continue
-        scope = math.ceil(len(items) / ratio)
-        try:
-            forecast = forecasting.forecast_completion(
-                history=weekly,
-                remaining=scope,
-                trials=FORECAST_TRIALS,
-                seed=FORECAST_SEED,
-                start=start,
-            )
-        except forecasting.ForecastError as exc:
-            message = str(exc).partition(": ")[2] or str(exc)
-            rows.append(
-                ReleaseRow(
-                    pk, name, target, len(items), None, f"No forecast: {message}. {note}".strip()
-                )
-            )
-            continue
-        if ratio != 1.0:
-            note = f"Pace scaled by capacity \u00d7{ratio:.2f}. {note}".strip()
-        rows.append(ReleaseRow(pk, name, target, len(items), forecast.percentiles[85].date, note))
-    return rows
 
 
 def figures(
     plan: plans.Plan,
     *,
-    values: dict[int, float | None],
+    values: Mapping[int, float | None],
     today: dt.date,
-    history: dict[int, list[int]],
-    ratio_of: dict[frozenset, float] | None = None,
+    ratio_of: Mapping[frozenset, float] | None = None,
+    placed: Mapping[int, demand.Placed | None] | None = None,
+    delivered: set[int] | None = None,
+    teams: TeamRows | None = None,
 ) -> PlanFigures:
-    delivered = {
-        pk for pk, item in plan.items.items() if plan.period_of(item, today=today) is not None
-    }
+    """One side's figures; `placed` (from `placements`), `delivered` (from
+    `delivered_in`) and `teams` (from `team_rows`) when already worked out."""
+    if placed is None:
+        placed = placements(plan, today=today)
+    if delivered is None:
+        delivered = delivered_in(plan, placed)
+    if teams is None:
+        teams = team_rows(plan, placed)
     unscored = sorted(pk for pk in delivered if values.get(pk) is None)
     value = sum(max(values.get(pk) or 0.0, 0.0) for pk in delivered)
     return PlanFigures(
-        teams=_team_rows(plan, today=today),
+        teams=list(teams.rows.values()),
         value=round(value, 2),
         delivered=len(delivered),
         unscored=unscored,
-        releases=_releases(
-            plan, today=today, history=history, ratio_of=ratio_of or {}, delivered=delivered
-        ),
+        releases=release_inputs(plan, delivered=delivered, ratio_of=ratio_of or {}),
     )
 
 
@@ -234,25 +259,68 @@ def capacity_ratios(live: plans.Plan, changed: plans.Plan) -> dict[frozenset, fl
 
 
 def compare(*, scenario: Scenario, today: dt.date) -> Comparison:
-    """The live plan and the scenario side by side. Ten queries whatever the size (the
-    changes, the live plan's seven, the throughput's two), eleven with a scoring model."""
+    """The live plan and the scenario side by side, without the forecasts (see
+    release_forecasts). Six queries whatever the size (the changes, the live plan's
+    five, which read a model's stored scores along), seven with a live model."""
     periods = scenario.periods()
-    live = selectors.live_plan(periods=periods, today=today)
-    changes = selectors.changes_of(scenario=scenario)
-    changed = plans.applied(live, selectors.change_specs(changes))
     model = scenario.scoring_model
-    values = selectors.feature_values(scoring_model=model, feature_ids=live.items)
-    team_ids = [key for key in live.team_names if isinstance(key, int)]
-    history = selectors.throughput_history(team_ids=team_ids, today=today)
+    # A model's stored scores come along with the features; a live one's are computed.
+    stored = model if model is not None and not schemes.is_live(model) else None
+    live = selectors.live_plan(periods=periods, today=today, comparing=scenario, valued_by=stored)
+    changed = plans.applied(live, selectors.change_specs_of(scenario=scenario))
+    live_placed = placements(live, today=today)
+    changed_placed = placements(changed, today=today, like=live, known=live_placed)
+    live_delivered = delivered_in(live, live_placed)
+    changed_delivered = delivered_in(changed, changed_placed)
+    live_teams = team_rows(live, live_placed)
+    if live.values is not None:
+        values = live.values
+    else:  # values only for what either side delivers: nothing else is summed
+        values = selectors.feature_values(
+            scoring_model=model, feature_ids=live_delivered | changed_delivered
+        )
     return Comparison(
         periods=periods,
-        live=figures(live, values=values, today=today, history=history),
+        live=figures(
+            live,
+            values=values,
+            today=today,
+            placed=live_placed,
+            delivered=live_delivered,
+            teams=live_teams,
+        ),
         scenario=figures(
             changed,
             values=values,
             today=today,
-            history=history,
             ratio_of=capacity_ratios(live, changed),
+            placed=changed_placed,
+            delivered=changed_delivered,
+            teams=team_rows(changed, changed_placed, like=live_teams),
         ),
         valued_by=model.name if model is not None else "features delivered (each worth 1)",
+        team_names={key: name for key, name in live.team_names.items() if isinstance(key, int)},
+        release_choices=_release_choices(live),
     )
+
+
+def _release_choices(plan: plans.Plan) -> list[tuple[str, list[tuple[int, str]]]]:
+    groups = []
+    for product, releases in plan.product_releases.items():
+        dated = sorted(releases, key=lambda r: (r[1] or dt.date.max, plan.release_names[r[0]]))
+        groups.append(
+            (plan.product_names[product], [(pk, plan.release_names[pk]) for pk, _ in dated])
+        )
+    return sorted(groups, key=lambda group: group[0].casefold())
+
+
+def release_forecasts(
+    compared: Comparison, *, release_ids: Sequence[int], today: dt.date
+) -> list[tuple[ReleaseRow | None, ReleaseRow | None]]:
+    """The (live, scenario) forecasts of the given releases (a page of
+    Comparison.release_ids): two queries whatever their number, none when no team with
+    a history works on them."""
+    pairs = [
+        (compared.live.releases.get(pk), compared.scenario.releases.get(pk)) for pk in release_ids
+    ]
+    return forecast_pairs(pairs, today=today)

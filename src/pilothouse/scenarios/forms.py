@@ -72,6 +72,16 @@ class ChangeForm(VersionedModelForm):
         # A feature picked by id: a select of 20,000 features would be unusable.
         self.fields["feature"].widget = forms.NumberInput(attrs={"placeholder": "Feature id"})
 
+    def offer(
+        self, *, teams: dict[int, str], releases: list[tuple[str, list[tuple[int, str]]]]
+    ) -> None:
+        """Draw the selects from what the scenario page has read already (no query): every
+        team, and the open releases grouped by product. Any team
+        or release is still accepted (the querysets check what is sent)."""
+        team, release = self.fields["team"], self.fields["release"]
+        team.choices = [("", team.empty_label), *teams.items()]
+        release.choices = [("", release.empty_label), *releases]
+
 
 class AutoPlanForm(forms.Form):
     teams = forms.ModelMultipleChoiceField(

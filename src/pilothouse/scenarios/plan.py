@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pilothouse.delivery import demand
@@ -54,6 +54,9 @@ class Plan:
     release_names: dict[int, str] = field(default_factory=dict)
     # Each product's open releases: (release id, target date).
     product_releases: dict[int, list[tuple[int, dt.date | None]]] = field(default_factory=dict)
+    product_names: dict[int, str] = field(default_factory=dict)  # of those products
+    # Each feature's score under a scoring model, when read along (None: not scored).
+    values: dict[int, float | None] | None = None
 
     def copy(self) -> Plan:
         return dataclasses.replace(
@@ -168,10 +171,3 @@ def applied(plan: Plan, changes: Iterable[ChangeSpec]) -> Plan:
             if period is not None:
                 result.capacity[(change.team_id, period.index)] = float(change.person_weeks or 0)
     return result
-
-
-def team_items(plan: Plan) -> Mapping[TeamKey, list[Item]]:
-    found: dict[TeamKey, list[Item]] = {}
-    for item in plan.items.values():
-        found.setdefault(item.team, []).append(item)
-    return found

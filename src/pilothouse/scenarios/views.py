@@ -24,6 +24,8 @@ from pilothouse.scenarios.forms import ApplyForm, AutoPlanForm, ChangeForm, Scen
 from pilothouse.scenarios.models import AutoPlanRun, Scenario, ScenarioChange, ScenarioStatus
 
 SCENARIOS_PER_PAGE = 50
+CHANGES_PER_PAGE = 50
+RELEASES_PER_PAGE = 20
 
 
 def scenario_url(scenario: Scenario) -> str:
@@ -72,15 +74,35 @@ def scenario_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _detail(request: HttpRequest, scenario: Scenario, *, change_form=None, status=200):
+    """The scenario with its comparison. Forecasts are computed for one page of
+    releases: those the changes touch, or with ?forecasts=all every release delivered
+    within the horizon."""
     draft = scenario.status == ScenarioStatus.DRAFT
     can_edit = draft and permissions.can_change(request.user, scenario)
+    today = timezone.localdate()
+    compared = comparison.compare(scenario=scenario, today=today)
+    every_release = request.GET.get("forecasts") == "all"
+    releases = Paginator(
+        compared.release_ids(changed_only=not every_release), RELEASES_PER_PAGE
+    ).get_page(request.GET.get("releases"))
+    if change_form is None and can_edit:
+        change_form = ChangeForm(scenario=scenario)
+    if change_form is not None:
+        change_form.offer(teams=compared.team_names, releases=compared.release_choices)
     context = {
         "scenario": scenario,
-        "changes": selectors.changes_of(scenario=scenario),
-        "compared": comparison.compare(scenario=scenario, today=timezone.localdate()),
+        "changes": Paginator(selectors.ChangePages(scenario=scenario), CHANGES_PER_PAGE).get_page(
+            request.GET.get("changes")
+        ),
+        "compared": compared,
+        "releases": releases,
+        "release_rows": comparison.release_forecasts(
+            compared, release_ids=releases.object_list, today=today
+        ),
+        "every_release": every_release,
         "can_edit": can_edit,
         "can_apply": draft and services.may_apply(request.user),
-        "change_form": change_form or (ChangeForm(scenario=scenario) if can_edit else None),
+        "change_form": change_form,
         "apply_form": ApplyForm(initial={"version": scenario.version}),
     }
     return render(request, "scenarios/scenario_detail.html", context, status=status)

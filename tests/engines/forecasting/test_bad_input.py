@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
 from pilothouse.engines.forecasting import ForecastError, Risk, forecast_completion
@@ -25,6 +26,10 @@ START = dt.date(2026, 1, 5)
         ({"history": [3, -1]}, r"history\[1\]: must be at least 0, got -1"),
         ({"history": [3, 2.5]}, r"history\[1\]: must be a whole number"),
         ({"history": [3, True]}, r"history\[1\]: must be a whole number"),
+        ({"history": [3, 10**10]}, r"history\[1\]: must be at most 1,000,000,000"),
+        ({"history": np.array([3, -2])}, r"history\[1\]: must be at least 0, got -2"),
+        ({"history": np.array([3.0, 4.0])}, r"history\[0\]: must be a whole number"),
+        ({"history": np.array([True, False])}, r"history\[0\]: must be a whole number"),
         ({"history": "35"}, "history: must be a sequence"),
         ({"remaining": -1}, "remaining: must be at least 0, got -1"),
         ({"remaining": 2.0}, "remaining: must be a whole number"),
@@ -60,3 +65,9 @@ def test_bad_input_is_refused_naming_the_argument(kwargs, message):
 
 def test_forecast_error_is_a_value_error():
     assert issubclass(ForecastError, ValueError)
+
+
+def test_a_history_of_numpy_integers_is_the_same_history():
+    as_list = forecast_completion(history=[4, 0, 7], remaining=30, start=START, seed=2)
+    for history in (np.array([4, 0, 7]), np.array([4, 0, 7], dtype=np.uint8), [np.int64(4), 0, 7]):
+        assert forecast_completion(history=history, remaining=30, start=START, seed=2) == as_list

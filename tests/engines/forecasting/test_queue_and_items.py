@@ -103,3 +103,31 @@ def test_bad_queues_are_refused(kwargs, message):
 def test_items_by_refuses_a_date_before_the_start():
     with pytest.raises(ForecastError, match="until: 2025-12-31 is before the start"):
         forecast_items_by(history=HISTORY, start=START, until=dt.date(2025, 12, 31))
+
+
+@pytest.mark.parametrize(
+    ("history", "sizes"),
+    [
+        # Over 30,000 units in all: thresholds found by a search, not a lookup table.
+        ([int(x) for x in np.random.default_rng(7).poisson(64, 40)], [20_000, 0, 15_000]),
+        # Blocks of one week (a week too large for small tables).
+        ([0, 3, 200, 7, 0, 12], [50, 400, 1]),
+        # Every feature of no size: done before the first week.
+        ([2, 5], [0, 0]),
+    ],
+)
+def test_queue_positions_equal_completion_forecasts_at_the_edges(history, sizes):
+    queue = forecast_queue(history=history, sizes=sizes, start=START, trials=1500, seed=2)
+    for position, cumulative in enumerate(itertools.accumulate(sizes)):
+        alone = forecast_completion(
+            history=history, remaining=cumulative, start=START, trials=1500, seed=2
+        )
+        assert queue[position] == alone, position
+
+
+def test_a_queue_position_beyond_twenty_years_is_refused_naming_it():
+    # One item a week: 500 items take 500 weeks, 1,100 more than the 1,040 of 20 years.
+    with pytest.raises(ForecastError, match=r"sizes\[1\]: no forecast is possible .* 100.0%"):
+        forecast_queue(history=[1], sizes=[500, 600], start=START, trials=100)
+    done = forecast_queue(history=[1], sizes=[500, 540], start=START, trials=100)
+    assert [q.percentiles[85].weeks for q in done] == [500, 1040]

@@ -34,18 +34,37 @@ def check_count(value: object, name: str, *, minimum: int = 0) -> int:
     return int(value)  # type: ignore[arg-type]
 
 
+def _plain_counts(history: Sequence[int] | np.ndarray) -> np.ndarray | None:
+    """The weeks as an array when all are whole numbers from 0 to MAX_ITEMS, checked at
+    once (ints or an integer array; not bools, which numpy would take for 0 and 1)."""
+    if isinstance(history, np.ndarray):
+        if history.dtype.kind not in "iu":
+            return None
+    elif not set(map(type, history)) <= {int}:
+        return None
+    try:
+        weeks = np.asarray(history, dtype=np.int64)
+    except OverflowError:
+        return None
+    if weeks.ndim != 1 or (weeks.size and not 0 <= weeks.min() <= weeks.max() <= MAX_ITEMS):
+        return None
+    return weeks
+
+
 def check_history(history: Sequence[int]) -> np.ndarray:
     """Weekly completed counts as an array; refuses what allows no forecast, saying why."""
     if isinstance(history, (str, bytes)) or not isinstance(history, (Sequence, np.ndarray)):
         raise ForecastError("history: must be a sequence of weekly completed counts")
-    for index, value in enumerate(history):
-        check_count(value, f"history[{index}]")
-    if len(history) == 0:
+    weeks = _plain_counts(history)
+    if weeks is None:  # the week at fault is named
+        for index, value in enumerate(history):
+            check_count(value, f"history[{index}]")
+        weeks = np.asarray(history, dtype=np.int64)
+    if weeks.size == 0:
         raise ForecastError(
             "history: no forecast is possible: the history is empty "
             "(the forecast samples past weeks, so it needs at least one)"
         )
-    weeks = np.asarray(history, dtype=np.int64)
     if not weeks.any():
         raise ForecastError(
             "history: no forecast is possible: no item was completed in the "

@@ -40,10 +40,10 @@ from pilothouse.engines.forecasting.results import (
 from pilothouse.engines.forecasting.simulation import (
     NOT_DONE,
     Draws,
+    done_within_by_threshold,
     draw_scopes,
     items_within,
     weeks_to_reach,
-    weeks_to_thresholds,
 )
 
 
@@ -54,17 +54,20 @@ def _rank(share: int, trials: int) -> int:
 
 
 def _completion(
-    weeks: np.ndarray, *, start: dt.date, target: dt.date | None, label: str
+    done_within: np.ndarray, *, trials: int, start: dt.date, target: dt.date | None, label: str
 ) -> CompletionForecast:
-    trials = weeks.size
-    # Week counts are small integers: counting them is cheaper than sorting the trials.
-    counts = np.bincount(weeks, minlength=NOT_DONE + 1)
-    done_within = np.cumsum(counts)  # done_within[w]: trials done in w weeks or fewer
-    unfinished = int(counts[NOT_DONE])
+    """The forecast from done_within[w], how many trials were done within w weeks, for
+    w = 0 .. W (W: the horizon, or a week by which every trial is done)."""
+    last = done_within.size - 1
+    done = int(done_within[-1])
+    unfinished = trials - done
+    # One search for all: the first week in which a trial is done, the week by which all
+    # the trials done within the horizon are, and each percentile's week.
+    ranks = [1, done] + [_rank(share, trials) + 1 for share in PERCENTILES]
+    first, end, *weeks = np.searchsorted(done_within, ranks).tolist()
     percentiles = {}
-    for share in PERCENTILES:
-        value = int(np.searchsorted(done_within, _rank(share, trials) + 1))
-        if value == NOT_DONE:
+    for share, value in zip(PERCENTILES, weeks, strict=True):
+        if value > last:
             raise ForecastError(
                 f"{label}: no forecast is possible at the {share}th percentile: in "
                 f"{unfinished / trials:.1%} of trials the scope is not done within 20 years "
@@ -73,12 +76,13 @@ def _completion(
         percentiles[share] = PercentilePoint(weeks=value, date=week_end(start, value))
     probability = None
     if target is not None:
-        probability = int(done_within[whole_weeks_until(start, target)]) / trials
-    seen = np.flatnonzero(counts[:NOT_DONE])
-    histogram = tuple(
-        HistogramBin(weeks=week, trials=int(counts[week]))
-        for week in range(int(seen[0]), int(seen[-1]) + 1)
-    )
+        probability = int(done_within[min(whole_weeks_until(start, target), last)]) / trials
+    # The histogram: every week from the first to the last in which a trial was done.
+    counts = done_within[first : end + 1].copy()
+    counts[1:] -= done_within[first:end]
+    if first:
+        counts[0] -= done_within[first - 1]
+    histogram = tuple(map(HistogramBin, range(first, end + 1), counts.tolist()))
     return CompletionForecast(
         trials=trials,
         start=start,
@@ -116,7 +120,10 @@ def forecast_completion(
     day = check_target(target, "target", start)
     draws = Draws(history=weeks_history, trials=count, seed=check_seed(seed))
     scopes = draw_scopes(draws=draws, low=low, high=high, split=factors, risks=checked_risks)
-    return _completion(weeks_to_reach(draws, scopes), start=start, target=day, label="remaining")
+    weeks = weeks_to_reach(draws, scopes)
+    # Week counts are small integers: counting them is cheaper than sorting the trials.
+    done_within = np.cumsum(np.bincount(weeks, minlength=NOT_DONE + 1)[:NOT_DONE])
+    return _completion(done_within, trials=count, start=start, target=day, label="remaining")
 
 
 def forecast_queue(
@@ -152,9 +159,9 @@ def forecast_queue(
         check_target(target, f"targets[{i}]", start) for i, target in enumerate(targets or ())
     ] or [None] * len(sizes)
     draws = Draws(history=weeks_history, trials=count, seed=check_seed(seed))
-    weeks = weeks_to_thresholds(draws, cumulative.astype(np.int64))
+    done = done_within_by_threshold(draws, cumulative.astype(np.int64)).T.copy()
     return tuple(
-        _completion(weeks[i], start=start, target=days[i], label=f"sizes[{i}]")
+        _completion(done[i], trials=count, start=start, target=days[i], label=f"sizes[{i}]")
         for i in range(len(sizes))
     )
 
