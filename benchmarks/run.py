@@ -4,7 +4,11 @@
 
 Sets up its own data folder and settings (production settings, DEBUG off), migrates,
 builds the demo organization (timed), then requests each target with Django's test
-client: pages logged in as the demo user, API lists with a bearer token. Writes
+client: pages logged in as the demo user, API lists with a bearer token. Before timing,
+every target is requested once (untimed), so that the URL configuration, API schemas and
+templates are loaded, and the garbage collector then collects and freezes what survives
+(gc.freeze), keeping those objects and the demo build's out of the timed requests'
+collections. Writes
 <out>/<timestamp>.json and prints a table; rows over budgets.json are flagged, never
 failed. See benchmarks/README.md.
 """
@@ -12,6 +16,7 @@ failed. See benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import logging
@@ -37,7 +42,10 @@ DEFAULT_BUDGETS = HERE / "budgets.json"
 # <asked> with the feature most notes are linked to, <rice> and <wsjf> with the demo's
 # portfolio-wide scoring models of those frameworks, <team> with the team with the
 # longest queue, <release> with the release with the most features, <scenario> with the
-# demo's first scenario.
+# demo's first scenario, <metric> and <metric_id> with the key and id of the north-star
+# metric with the most values (else any metric with the most), <experiment> with a
+# running experiment, <objective> with the objective with the most key results that
+# follow a metric.
 TARGETS: tuple[tuple[str, str], ...] = (
     ("page", "/"),
     ("page", "/portfolio/"),
@@ -60,6 +68,12 @@ TARGETS: tuple[tuple[str, str], ...] = (
     ("page", "/roadmap/timeline/?scale=quarter&lanes=team"),
     ("page", "/roadmap/releases/<release>/"),
     ("page", "/scenarios/<scenario>/"),
+    ("page", "/metrics/"),
+    ("page", "/metrics/dashboard/"),
+    ("page", "/metrics/<metric>/"),
+    ("page", "/experiments/"),
+    ("page", "/experiments/<experiment>/"),
+    ("page", "/strategy/objectives/<objective>/"),
     ("api", "/api/v1/products"),
     ("api", "/api/v1/features?limit=50"),
     ("api", "/api/v1/features?limit=500"),
@@ -75,7 +89,11 @@ TARGETS: tuple[tuple[str, str], ...] = (
     ("api", "/api/v1/roadmap-snapshots"),
     ("api", "/api/v1/teams/<team>/capacity"),
     ("api", "/api/v1/teams/<team>/forecast"),
+    ("api", "/api/v1/teams/<team>/forecast?offset=300"),
     ("api", "/api/v1/releases/<release>/forecast"),
+    ("api", "/api/v1/metrics"),
+    ("api", "/api/v1/metric-values?metric_id=<metric_id>&limit=50"),
+    ("api", "/api/v1/experiments/<experiment>/results"),
 )
 
 
@@ -209,14 +227,19 @@ def make_history(count: int) -> int:
 def pick_examples() -> dict[str, str]:
     """The product with the most features, one of its features in progress, the
     feature with the most linked notes, the team with the longest queue, the release
-    with the most features and the first scenario."""
+    with the most features, the first scenario, the north-star metric with the most
+    values, a running experiment and the objective with the most key results bound to
+    a metric."""
     from django.db.models import Count
 
     from pilothouse.delivery.models import Team
+    from pilothouse.experiments.models import Experiment, ExperimentStatus
+    from pilothouse.metrics.models import Metric, MetricKind
     from pilothouse.portfolio.models import Product
     from pilothouse.prioritization.models import ScoringModel
     from pilothouse.roadmap.models import Feature, Release
     from pilothouse.scenarios.models import Scenario
+    from pilothouse.strategy.models import Objective
 
     product = Product.objects.annotate(n=Count("features")).order_by("-n", "id").first()
     features = Feature.objects.filter(product=product).order_by("id")
@@ -226,6 +249,15 @@ def pick_examples() -> dict[str, str]:
     team = Team.objects.annotate(n=Count("assignments")).order_by("-n", "id").first()
     release = Release.objects.annotate(n=Count("features")).order_by("-n", "id").first()
     scenario = Scenario.objects.order_by("id").first()
+    metrics = Metric.objects.annotate(n=Count("values")).order_by("-n", "id")
+    metric = metrics.filter(kind=MetricKind.NORTH_STAR).first() or metrics.first()
+    experiment = (
+        Experiment.objects.filter(status=ExperimentStatus.RUNNING).order_by("id").first()
+        or Experiment.objects.order_by("id").first()
+    )
+    objective = (
+        Objective.objects.annotate(n=Count("key_results__metric_link")).order_by("-n", "id").first()
+    )
     return {
         "<KEY>": product.key,
         "<id>": str(feature.pk),
@@ -235,6 +267,10 @@ def pick_examples() -> dict[str, str]:
         "<team>": str(team.pk),
         "<release>": str(release.pk),
         "<scenario>": str(scenario.pk),
+        "<metric_id>": str(metric.pk),
+        "<metric>": metric.key,
+        "<experiment>": str(experiment.pk),
+        "<objective>": str(objective.pk),
     }
 
 
@@ -246,6 +282,12 @@ def percentile(values: list[float], share: float) -> float:
     low = int(position)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def warm_up(client, url: str, *, headers: dict[str, str]) -> None:
+    """One untimed request; a failure is left for `measure` to record."""
+    with contextlib.suppress(Exception):
+        client.get(url, headers=headers)
 
 
 def measure(client, row: Row, *, repeat: int, headers: dict[str, str]) -> Row:
@@ -404,12 +446,7 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
     examples = pick_examples()
 
     logging.getLogger("django.request").setLevel(logging.CRITICAL)  # 404s of missing pages
-    # A server process starts without the demo build's objects: collect them and keep
-    # the survivors out of later collections, so that the build's heap does not lengthen
-    # the garbage collector's pauses inside the timed requests.
-    gc.collect()
-    gc.freeze()
-    rows = []
+    targets = []
     for kind, name in TARGETS:
         url = name
         for placeholder, value in examples.items():
@@ -417,10 +454,21 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
         client, headers = (
             (pages, {}) if kind == "page" else (api, {"Authorization": f"Bearer {secret}"})
         )
-        console.print(f"measuring {url}", style="dim")
-        rows.append(
-            measure(client, Row(kind=kind, name=name, url=url), repeat=args.repeat, headers=headers)
-        )
+        targets.append((Row(kind=kind, name=name, url=url), client, headers))
+    # A server process has loaded its URL configuration, API schemas and templates before
+    # the requests that matter, and starts without the demo build's objects: one untimed
+    # request per target loads them, then the garbage is collected and the survivors
+    # frozen, out of later collections, so that neither the build's heap nor what the
+    # first requests load lengthens the collector's pauses inside the timed requests.
+    console.print("warming up: one request per target", style="dim")
+    for row, client, headers in targets:
+        warm_up(client, row.url, headers=headers)
+    gc.collect()
+    gc.freeze()
+    rows = []
+    for row, client, headers in targets:
+        console.print(f"measuring {row.url}", style="dim")
+        rows.append(measure(client, row, repeat=args.repeat, headers=headers))
 
     budgets = load_budgets(args.budgets)
     check_budgets(rows, budgets)

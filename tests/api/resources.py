@@ -471,5 +471,10 @@ from tests.scenarios.resources import SCENARIO_SPECS  # noqa: E402
 
 SPECS.extend(SCENARIO_SPECS)
 
+# The metric catalog: metrics, values, targets, key results that follow a metric.
+from tests.metrics.resources import METRIC_SPECS  # noqa: E402
+
+SPECS.extend(METRIC_SPECS)
+
 SPEC_IDS = [spec.id for spec in SPECS]
 PROTECTED_SPECS = [spec for spec in SPECS if spec.protect is not None]

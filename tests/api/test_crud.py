@@ -374,6 +374,10 @@ BAD_FILTERS = {
     "work-items": ("before", "later"),
     "scenarios": ("status", "done"),
     "scenario-changes": ("scenario_id", "first"),
+    "metrics": ("owner_id", "ada"),
+    "metric-values": ("period_from", "soon"),
+    "metric-targets": ("on", "someday"),
+    "key-result-metrics": ("objective_id", "first"),
 }
 
 

@@ -42,6 +42,10 @@ RESOURCE_PATHS = [
     "/work-items",
     "/scenarios",
     "/scenario-changes",
+    "/metrics",
+    "/metric-values",
+    "/metric-targets",
+    "/key-result-metrics",
 ]
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 

@@ -67,12 +67,22 @@ def test_summary_counts_match_the_database(small_demo):
     assert small_demo.demo_password not in repr(small_demo)
 
 
-def test_only_the_portal_set_up_and_the_scenarios_write_to_the_change_log(small_demo):
-    # The bulk rows are generated, not edited: only the portal switches and the
-    # scenarios (a hand-made one and an auto-plan's proposal), which go through the
-    # services, are logged.
+def test_only_the_portal_scenarios_and_experiments_write_to_the_change_log(small_demo):
+    # The bulk rows are generated, not edited: only the portal switches, the scenarios
+    # (a hand-made one and an auto-plan's proposal) and the experiments, which go
+    # through the services, are logged.
     logged = set(ChangeRecord.objects.values_list("content_type__model", flat=True))
-    assert logged == {"portalproduct", "portalfeature", "scenario", "scenariochange", "autoplanrun"}
+    assert logged == {
+        "portalproduct",
+        "portalfeature",
+        "scenario",
+        "scenariochange",
+        "autoplanrun",
+        "experiment",
+        "variant",
+        "experimentmetric",
+        "variantstatistics",
+    }
     portal = ChangeRecord.objects.filter(content_type__model__startswith="portal")
     assert portal.count() == small_demo.portal_products + small_demo.portal_features
     assert small_demo.scenarios == 2

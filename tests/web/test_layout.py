@@ -23,6 +23,8 @@ def test_the_layout_has_brand_navigation_and_user_menu(as_user, make_user):
         "Roadmap",
         "Prioritization",
         "Customers",
+        "Metrics",
+        "Experiments",
         "Teams",
         "People",
         "Changes",

@@ -12,6 +12,9 @@ from pilothouse.customers.import_api import ROUTERS as CUSTOMER_IMPORTS
 from pilothouse.customers.triage_api import ROUTERS as TRIAGE
 from pilothouse.delivery.api import ROUTERS as DELIVERY
 from pilothouse.delivery.forecast_api import router as forecasts
+from pilothouse.experiments.api import ROUTERS as EXPERIMENTS
+from pilothouse.metrics.api import ROUTERS as METRICS
+from pilothouse.metrics.source_api import ROUTERS as METRIC_SOURCES
 from pilothouse.people.api import ROUTERS as PEOPLE
 from pilothouse.portfolio.api import ROUTERS as PORTFOLIO
 from pilothouse.prioritization.api import ROUTERS as PRIORITIZATION
@@ -48,7 +51,10 @@ for routers in (
     TRIAGE,
     CUSTOMER_IMPORTS,
     PRIORITIZATION,
+    METRICS,
+    METRIC_SOURCES,
     DELIVERY,
+    EXPERIMENTS,
     SCENARIOS,
 ):
     for prefix, router in routers.items():

@@ -8,10 +8,19 @@ import sys
 from collections.abc import Sequence
 
 from pilothouse import __version__
-from pilothouse.cli import accounts, forecast, imports, roadmap, server, triage
+from pilothouse.cli import (
+    accounts,
+    experiment,
+    forecast,
+    imports,
+    metrics,
+    roadmap,
+    server,
+    triage,
+)
 from pilothouse.cli.base import CliError, Commands, errors, use_data_dir
 
-COMMAND_GROUPS = [server, accounts, imports, triage, roadmap, forecast]
+COMMAND_GROUPS = [server, accounts, imports, triage, roadmap, forecast, experiment, metrics]
 
 
 def build_parser() -> argparse.ArgumentParser:

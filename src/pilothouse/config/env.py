@@ -7,6 +7,8 @@ unnoticed (the tests compare them).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import secrets
 import zoneinfo
@@ -17,6 +19,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 SECRET_KEY_FILE = "secret_key"
+CREDENTIALS_KEY_FILE = "credentials_key"
 SQLITE_FILE = "pilothouse.sqlite3"
 OUTBOX_DIR = "outbox"
 DEFAULT_EMAIL_FROM = "Pilothouse <pilothouse@localhost>"
@@ -72,6 +75,9 @@ class Config:
     max_upload_mb: int
     email: EmailConfig
     trusted_proxies: int
+    # The key that encrypts data sources' credentials; None: the data dir's key file,
+    # created on first use (see ensure_credentials_key).
+    credentials_key: str | None = field(default=None, repr=False)
 
 
 def parse_bool(name: str, raw: str | None, *, default: bool) -> bool:
@@ -268,6 +274,49 @@ def ensure_secret_key_file(data_dir: Path) -> Path:
     return key_file
 
 
+def parse_credentials_key(name: str, raw: str) -> str:
+    """A Fernet key: 32 random bytes in URL-safe base64 (44 characters)."""
+    value = raw.strip()
+    try:
+        decoded = base64.urlsafe_b64decode(value.encode("ascii"))
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        decoded = b""
+    if len(decoded) != 32 or len(value) != 44:
+        raise ConfigError(
+            f"{name}: expected a key of 32 bytes in URL-safe base64 (44 characters); make "
+            "one with: python3 -c 'import base64, os; "
+            "print(base64.urlsafe_b64encode(os.urandom(32)).decode())'"
+        )
+    return value
+
+
+def read_credentials_key(raw: str | None) -> str | None:
+    if raw is None or not raw.strip():
+        return None
+    return parse_credentials_key("PILOTHOUSE_CREDENTIALS_KEY", raw)
+
+
+def ensure_credentials_key(data_dir: Path) -> str:
+    """The data dir's credentials key, created on first use (mode 600; never overwritten,
+    and two processes creating it at once end up with the same key)."""
+    key_file = data_dir / CREDENTIALS_KEY_FILE
+    if not key_file.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        # Written whole under a private name, then linked into place: a reader never
+        # sees half a key, and a link made meanwhile by another process wins.
+        draft = data_dir / f".{CREDENTIALS_KEY_FILE}.{secrets.token_hex(8)}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii") + "\n")
+        try:
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return parse_credentials_key(str(key_file), key_file.read_text(encoding="utf-8"))
+
+
 def load(environ: Mapping[str, str] | None = None, *, cwd: Path | None = None) -> Config:
     env = os.environ if environ is None else environ
     base = cwd or Path.cwd()
@@ -311,4 +360,5 @@ def load(environ: Mapping[str, str] | None = None, *, cwd: Path | None = None) -
             default=0,
             maximum=MAX_TRUSTED_PROXIES,
         ),
+        credentials_key=read_credentials_key(env.get("PILOTHOUSE_CREDENTIALS_KEY")),
     )

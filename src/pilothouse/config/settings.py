@@ -40,9 +40,11 @@ INSTALLED_APPS = [
     "pilothouse.roadmap",
     "pilothouse.people",
     "pilothouse.customers",
+    "pilothouse.metrics",
     "pilothouse.prioritization",
     "pilothouse.portal",
     "pilothouse.delivery",
+    "pilothouse.experiments",
     "pilothouse.scenarios",
     "pilothouse.web",
 ]
@@ -195,4 +197,7 @@ if TRUSTED_PROXIES:
 # `pilothouse worker`; no broker to operate.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Called by the worker every few minutes; each decides whether work is due (core.schedules).
-SCHEDULED_JOBS = ["pilothouse.roadmap.snapshots.monthly_snapshot_take"]
+SCHEDULED_JOBS = [
+    "pilothouse.roadmap.snapshots.monthly_snapshot_take",
+    "pilothouse.metrics.sync.metrics_sync_due",
+]

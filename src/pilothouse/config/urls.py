@@ -23,9 +23,11 @@ urlpatterns = [
     path("roadmap/", include("pilothouse.roadmap.urls")),
     path("people/", include("pilothouse.people.urls")),
     path("customers/", include("pilothouse.customers.urls")),
+    path("metrics/", include("pilothouse.metrics.urls")),
     path("prioritization/", include("pilothouse.prioritization.urls")),
     path("portal/", include("pilothouse.portal.urls")),
     path("teams/", include("pilothouse.delivery.urls")),
+    path("experiments/", include("pilothouse.experiments.urls")),
     path("scenarios/", include("pilothouse.scenarios.urls")),
     path("", include("pilothouse.web.urls")),
 ]

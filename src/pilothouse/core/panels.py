@@ -16,9 +16,11 @@ model (in its AppConfig.ready), and the page renders whatever is registered:
     {% for panel in panels %}{{ panel.html }}{% endfor %}
 
 `context(request, obj)` returns the template's context (or None to leave the panel
-out on this object); it should cost a fixed number of queries. Panels render in the
-order of `order`, then of registration. Registering the same key again replaces the
-panel (so a reloaded app does not show it twice). Core knows none of the models.
+out on this object); it should cost a fixed number of queries. A panel may also ask the
+page's own read of the object for annotations (`annotate=`, applied by the page's
+selector through `annotations(model)`), e.g. whether it has anything to show at all.
+Panels render in the order of `order`, then of registration. Registering the same key
+again replaces the panel (so a reloaded app does not show it twice). Core knows none of the models.
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ class Panel:
     template: str
     context: PanelContext
     order: int = 100
+    # Annotations the page's own read of the object adds for this panel (see
+    # `annotations`), e.g. whether there is anything to show, so that a panel with
+    # nothing to show costs no query.
+    annotate: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -62,15 +68,27 @@ def register(
     template: str,
     context: PanelContext,
     order: int = 100,
+    annotate: dict[str, Any] | None = None,
 ) -> Panel:
     """Show a panel on the page of every `model` object; answers the panel."""
-    panel = Panel(key=key, title=title, template=template, context=context, order=order)
+    panel = Panel(
+        key=key, title=title, template=template, context=context, order=order, annotate=annotate
+    )
     _panels.setdefault(model, {})[key] = panel
     return panel
 
 
 def unregister(model: type[models.Model], key: str) -> None:
     _panels.get(model, {}).pop(key, None)
+
+
+def annotations(model: type[models.Model]) -> dict[str, Any]:
+    """The annotations the panels of `model` ask its page's read to add (its selector
+    applies them: `.annotate(**panels.annotations(Feature))`)."""
+    found: dict[str, Any] = {}
+    for panel in registered(model):
+        found.update(panel.annotate or {})
+    return found
 
 
 def registered(model: type[models.Model]) -> list[Panel]:

@@ -17,7 +17,9 @@ from pilothouse.customers.models import Contact, Customer, Note, NoteLink, Segme
 from pilothouse.demo.clock import Clock, historic_timestamps
 from pilothouse.demo.customers import SEGMENT_NAMES, create_customer_voice, external_ids
 from pilothouse.demo.delivery import create_delivery
+from pilothouse.demo.experiments import create_experiments
 from pilothouse.demo.feedback_phrases import TAGS
+from pilothouse.demo.metrics import create_metrics
 from pilothouse.demo.people import DEMO_USERNAME, plan_org, save_org
 from pilothouse.demo.planning import create_planning
 from pilothouse.demo.portal import create_portal
@@ -50,6 +52,8 @@ STAGES = (
     "prioritization",
     "delivery",
     "scenarios",
+    "metrics",
+    "experiments",
 )
 GENERATED_MODELS: tuple[type[models.Model], ...] = (
     Person,
@@ -131,6 +135,11 @@ class DemoSummary:
     work_items: int
     scenarios: int
     auto_plan_runs: int
+    metrics: int
+    metric_values: int
+    metric_targets: int
+    key_result_metric_links: int
+    experiments: int
     demo_username: str
     demo_password: str = field(repr=False)
 
@@ -297,6 +306,16 @@ def build(
         scenarios = create_scenarios(today=today)
         report("scenarios", 1, 1)
 
+        report("metrics", 0, 1)
+        measured = create_metrics(
+            portfolio=portfolio, org=org, clock=clock, seed=seed, batch_size=plan.batch_size
+        )
+        report("metrics", 1, 1)
+
+        report("experiments", 0, 1)
+        tested = create_experiments(today=today, seed=seed)
+        report("experiments", 1, 1)
+
     return DemoSummary(
         company=COMPANY,
         scale=scale,
@@ -337,6 +356,11 @@ def build(
         work_items=delivery.work_items,
         scenarios=scenarios.scenarios,
         auto_plan_runs=scenarios.auto_plan_runs,
+        metrics=measured.metrics,
+        metric_values=measured.metric_values,
+        metric_targets=measured.metric_targets,
+        key_result_metric_links=measured.key_result_links,
+        experiments=tested.experiments,
         demo_username=DEMO_USERNAME,
         demo_password=password,
     )

@@ -21,6 +21,7 @@ from django.db.models import (
 )
 from django.db.models.functions import RowNumber
 
+from pilothouse.core import panels
 from pilothouse.portfolio.models import Product
 from pilothouse.roadmap.models import (
     Dependency,
@@ -219,5 +220,6 @@ def feature_detail(*, pk: int) -> Feature:
     return (
         feature_list()
         .select_related("product__product_line", "product__owner", "updated_by")
+        .annotate(**panels.annotations(Feature))
         .get(pk=pk)
     )

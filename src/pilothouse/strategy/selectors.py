@@ -6,6 +6,7 @@ import datetime
 
 from django.db.models import Prefetch, QuerySet
 
+from pilothouse.engines.metrics import score_band
 from pilothouse.strategy.models import Initiative, KeyResult, Objective
 
 
@@ -79,6 +80,14 @@ def mean_progress(objective: Objective) -> float | None:
     if not results:
         return None
     return sum(result.progress for result in results) / len(results)
+
+
+def objective_score(objective: Objective) -> tuple[float | None, str | None]:
+    """An objective's score (the mean progress of its key results, 0..1; None without
+    any) and its colour band: "green" from 0.7, "yellow" from 0.4, "red" below; None
+    without a score. Reads `objective.key_results.all()`, so prefetch them for lists."""
+    score = mean_progress(objective)
+    return score, score_band(score)
 
 
 def objective_detail(*, pk: int) -> Objective:

@@ -15,6 +15,8 @@ NAVIGATION = [
     ("Roadmap", "roadmap:feature_list"),
     ("Prioritization", "prioritization:model_list"),
     ("Customers", "customers:inbox"),
+    ("Metrics", "metrics:catalog"),
+    ("Experiments", "experiments:experiment_list"),
     ("Teams", "delivery:team_list"),
     ("People", "people:person_list"),
     ("Changes", "core:change_list"),
@@ -22,6 +24,10 @@ NAVIGATION = [
 
 # The views of a section, listed under its entry of the main navigation.
 SECTION_VIEWS = {
+    "metrics:catalog": [
+        ("Catalog", "metrics:catalog"),
+        ("Dashboard", "metrics:dashboard"),
+    ],
     "roadmap:feature_list": [
         ("Features", "roadmap:feature_list"),
         ("Timeline", "roadmap:timeline"),

@@ -182,6 +182,9 @@ def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": permissions.can_change(request.user, objective),
         "can_add": permissions.can_create(request.user, parent=objective),
         "can_create": permissions.can_create_any(request.user),
+        # What other apps show on an objective's page (core.panels), e.g. the key
+        # results that follow a metric.
+        "panels": panels.render_all(request, objective),
     }
     return render(request, "web/objective_detail.html", context)
 
