@@ -139,7 +139,7 @@ def make_release(w: World) -> Release:
 
 
 def make_person(w: World) -> Person:
-    return PersonFactory(manager=w.person, user=UserFactory(), level=Level.PM, job_title="PM")
+    return PersonFactory(manager=w.person, user=UserFactory(), level_id=Level.PM, job_title="PM")
 
 
 # --- filter cases: (query params, the ids the list must answer) -----------------------
@@ -191,7 +191,7 @@ def filter_releases(w: World) -> tuple[dict, list[int]]:
 
 
 def filter_people(w: World) -> tuple[dict, list[int]]:
-    boss = PersonFactory(level=Level.DIRECTOR)
+    boss = PersonFactory(level_id=Level.DIRECTOR)
     report = PersonFactory(manager=boss)
     return {"manager_id": boss.pk}, [report.pk]
 

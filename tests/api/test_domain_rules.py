@@ -350,7 +350,7 @@ def test_person_level_can_be_cleared(world, admin_api):
     assert response.status_code == 200
     assert response.json()["level"] is None
     person.refresh_from_db()
-    assert person.level == ""
+    assert person.level is None
 
 
 # --- initiatives -----------------------------------------------------------------------

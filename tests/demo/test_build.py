@@ -94,7 +94,7 @@ def test_demo_user_logs_in_with_the_returned_password(small_demo, client):
     assert len(small_demo.demo_password) >= 16
     user = User.objects.get(username="demo")
     assert user.role == "product_leader"
-    assert user.person.level == "cpo"
+    assert user.person.level_id == "cpo"
     assert client.login(username="demo", password=small_demo.demo_password)
     response = client.get("/api/v1/products")
     assert response.status_code == 200

@@ -56,7 +56,7 @@ def test_management_tree_has_one_root_and_no_cycles(small_demo):
     people = {p.pk: p for p in Person.objects.all()}
     roots = [p for p in people.values() if p.manager_id is None]
     assert len(roots) == 1
-    assert roots[0].level == Level.CPO
+    assert roots[0].level_id == Level.CPO
     for person in people.values():
         seen = set()
         current = person
@@ -64,20 +64,20 @@ def test_management_tree_has_one_root_and_no_cycles(small_demo):
             assert current.pk not in seen, f"cycle through {person}"
             seen.add(current.pk)
             manager = people[current.manager_id]
-            if current.level:  # a manager is higher on the ladder than their PMs
-                assert LADDER[manager.level] > LADDER[current.level], person
+            if current.level_id:  # a manager is higher on the ladder than their PMs
+                assert LADDER[manager.level_id] > LADDER[current.level_id], person
             current = manager
         assert current == roots[0]
-    assert set(Level.values) <= {p.level for p in people.values()}
+    assert set(Level.values) <= {p.level_id for p in people.values()}
 
 
 def test_logins_and_roles(small_demo):
     for person in Person.objects.select_related("user"):
         assert person.user is not None, person
         assert person.email == person.user.email
-        if person.level in {Level.CPO, Level.VP, Level.DIRECTOR}:
+        if person.level_id in {Level.CPO, Level.VP, Level.DIRECTOR}:
             assert person.user.role == Role.PRODUCT_LEADER
-        elif person.level:
+        elif person.level_id:
             assert person.user.role == Role.PRODUCT_MANAGER
         else:
             assert person.user.role == Role.CONTRIBUTOR

@@ -49,10 +49,10 @@ def test_emails_are_unique(leader):
 
 
 def test_no_level_is_stored_as_blank(leader):
-    person = PersonFactory(level=Level.PM)
+    person = PersonFactory(level_id=Level.PM)
     updated = services.person.update(actor=leader, instance=person, version=1, data={"level": None})
-    assert updated.level == ""
-    assert Person.objects.get(pk=person.pk).level == ""
+    assert updated.level is None
+    assert Person.objects.get(pk=person.pk).level is None
 
 
 def test_an_unknown_level_is_refused(leader):

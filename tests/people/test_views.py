@@ -17,9 +17,9 @@ PEOPLE = reverse("people:person_list")
 
 @pytest.fixture
 def team(db):
-    cpo = PersonFactory(name="Carla", level=Level.CPO, job_title="CPO")
-    vp = PersonFactory(name="Victor", level=Level.VP, manager=cpo)
-    pm = PersonFactory(name="Pia", level=Level.PM, job_title="Product manager", manager=vp)
+    cpo = PersonFactory(name="Carla", level_id=Level.CPO, job_title="CPO")
+    vp = PersonFactory(name="Victor", level_id=Level.VP, manager=cpo)
+    pm = PersonFactory(name="Pia", level_id=Level.PM, job_title="Product manager", manager=vp)
     PersonFactory(name="Quinn", manager=vp)
     return {"cpo": cpo, "vp": vp, "pm": pm}
 
@@ -42,7 +42,7 @@ def test_the_people_list_shows_levels_managers_and_reports(as_user, viewer, team
 def _grow_team(n: int) -> None:
     boss = PersonFactory()
     for _ in range(n):
-        PersonFactory(manager=boss, level=Level.PM)
+        PersonFactory(manager=boss, level_id=Level.PM)
 
 
 def test_the_people_list_costs_the_same_queries_for_5_and_50_people(as_user, viewer):
@@ -78,13 +78,13 @@ def test_the_management_chain_costs_the_same_queries_whatever_its_depth(as_user,
 def test_the_portfolio_wide_roles_add_people(as_user, make_user, team, role):
     user = make_user(role, username="boss")
     data = form_payload(
-        PersonForm(), name="Noor", email="", level=Level.SENIOR_PM, manager=team["vp"].pk
+        PersonForm(), name="Noor", email="", level_id=Level.SENIOR_PM, manager=team["vp"].pk
     )
     client = as_user(user)
     response = client.post(reverse("people:person_create"), data)
     noor = Person.objects.get(name="Noor")
     assert response.url == reverse("people:person_detail", args=[noor.pk])
-    assert (noor.manager, noor.email, noor.level) == (team["vp"], None, Level.SENIOR_PM)
+    assert (noor.manager, noor.email, noor.level_id) == (team["vp"], None, Level.SENIOR_PM)
     assert "Created" in history_panel(client.get(response.url).content.decode())
 
 

@@ -10,12 +10,16 @@ from pilothouse.api.auth import AUTH
 from pilothouse.customers.api import ROUTERS as CUSTOMERS
 from pilothouse.customers.import_api import ROUTERS as CUSTOMER_IMPORTS
 from pilothouse.customers.triage_api import ROUTERS as TRIAGE
+from pilothouse.delivery.allocation_api import ROUTERS as ALLOCATIONS
 from pilothouse.delivery.api import ROUTERS as DELIVERY
 from pilothouse.delivery.forecast_api import router as forecasts
 from pilothouse.experiments.api import ROUTERS as EXPERIMENTS
 from pilothouse.metrics.api import ROUTERS as METRICS
 from pilothouse.metrics.source_api import ROUTERS as METRIC_SOURCES
 from pilothouse.people.api import ROUTERS as PEOPLE
+from pilothouse.people.growth_api import ROUTERS as GROWTH
+from pilothouse.people.hiring_api import ROUTERS as HIRING
+from pilothouse.people.import_api import ROUTERS as PEOPLE_IMPORTS
 from pilothouse.portfolio.api import ROUTERS as PORTFOLIO
 from pilothouse.prioritization.api import ROUTERS as PRIORITIZATION
 from pilothouse.roadmap.api import ROUTERS as ROADMAP
@@ -47,6 +51,9 @@ for routers in (
     SNAPSHOTS,
     SHARE_LINKS,
     PEOPLE,
+    GROWTH,
+    HIRING,
+    PEOPLE_IMPORTS,
     CUSTOMERS,
     TRIAGE,
     CUSTOMER_IMPORTS,
@@ -54,6 +61,7 @@ for routers in (
     METRICS,
     METRIC_SOURCES,
     DELIVERY,
+    ALLOCATIONS,
     EXPERIMENTS,
     SCENARIOS,
 ):

@@ -70,6 +70,11 @@ class VersionedModel(models.Model):
         """The object this one hangs under for permission purposes (None: top level)."""
         return None
 
+    def private_viewer_ids(self) -> set[int]:
+        """Users besides the portfolio-wide roles who may see this object's private data
+        (core.permissions.can_view_private); none unless a model says so."""
+        return set()
+
     def clean_fields(self, exclude: Collection[str] | None = None) -> None:
         """Django's field checks, and no NUL character in text: PostgreSQL cannot store
         one, so it is refused here with the field named rather than by the database."""

@@ -3,7 +3,9 @@
 - admin and product leader: read and change everything;
 - product manager: change what they steward (they own it, or own its product or
   product line; see `VersionedModel.steward_ids`), and create under what they steward;
-- contributor and viewer: read only, except where a model opens itself wider (below).
+- contributor and viewer: read only, except where a model opens itself wider (below);
+- private records (a person's assessments, growth plans, one-to-ones and cost): only the
+  person, their management chain, product leaders and admins see them (can_view_private).
 
 A model may open itself to more roles with class attributes (all optional; absent
 means the empty set), so that the rules stay here without core knowing the model:
@@ -104,6 +106,16 @@ def can_create_any(user: User | None, model: type[VersionedModel] | None = None)
     if model is not None and can_create(user, parent=None, model=model):
         return True
     return _active(user) and user.role in PORTFOLIO_WIDE_ROLES | STEWARD_ROLES
+
+
+def can_view_private(user: User | None, obj: VersionedModel) -> bool:
+    """May `user` see a private record (an assessment, a growth plan, a one-to-one, a
+    person's cost)? Product leaders and admins, and whoever the record names in its
+    `private_viewer_ids()`: the person and their management chain. Lists filter with the
+    same rule through people.privacy, whose tests hold it to this one."""
+    if is_portfolio_wide(user):
+        return True
+    return _active(user) and user.pk in obj.private_viewer_ids()
 
 
 def require(allowed: bool, message: str = "You do not have permission to do this.") -> None:

@@ -247,3 +247,56 @@ class WorkItem(VersionedModel):
 
     def steward_ids(self) -> set[int]:
         return self.team.steward_ids()
+
+
+class Allocation(VersionedModel):
+    """A share of a person's time on one product or one team, for a stretch of time
+    (usually a month or a quarter). A person's shares over 100 % on any day are allowed
+    and flagged (allocations.py), never capped. A team's capacity uses its members'
+    allocations to it where a period has them, else their membership share.
+
+    Kept by product leaders and admins, and by the person's managers."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="allocations")
+    product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.CASCADE, related_name="allocations"
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.CASCADE, related_name="allocations"
+    )
+    start = models.DateField()
+    end = models.DateField()
+    percent = models.PositiveSmallIntegerField(
+        "allocation (%)", validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["person_id", "start", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(product__isnull=True, team__isnull=False)
+                | models.Q(product__isnull=False, team__isnull=True),
+                name="allocation_one_target",
+            ),
+        ]
+        indexes = [models.Index(fields=["start", "end"], name="allocation_span")]
+
+    def __str__(self) -> str:
+        target = _named(self, "product") if self.product_id else _named(self, "team")
+        return f"{_named(self, 'person')} on {target}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if bool(self.product_id) == bool(self.team_id):
+            errors["product"] = "Allocate to either a product or a team."
+        if self.start and self.end and self.end < self.start:
+            errors["end"] = "The end is before the start."
+        if errors:
+            raise ValidationError(errors)
+
+    def permission_parent(self) -> Person | None:
+        return self.person if self.person_id else None
+
+    def steward_ids(self) -> set[int]:
+        return self.person.steward_ids()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pilothouse.delivery import views
+from pilothouse.delivery import allocation_urls, views
 
 app_name = "delivery"
 urlpatterns = [
@@ -22,3 +22,4 @@ urlpatterns = [
     path("time-off/<int:pk>/edit/", views.time_off_edit, name="time_off_edit"),
     path("time-off/<int:pk>/delete/", views.time_off_delete, name="time_off_delete"),
 ]
+urlpatterns += allocation_urls.urlpatterns

@@ -62,7 +62,7 @@ class Member:
 
     @property
     def level(self) -> str:
-        return self.person.level
+        return self.person.level_id
 
 
 @dataclass
@@ -149,7 +149,7 @@ def _member(
         name=f"{first} {last}",
         email=user.email,
         job_title=title,
-        level=level,
+        level_id=level or None,
         manager=manager.person if manager else None,
         user=user,
         created_by=manager.user if manager else None,

@@ -9,14 +9,14 @@ from ninja import FilterLookup, FilterSchema, Router, Schema
 from pilothouse.api import crud
 from pilothouse.core.models import User
 from pilothouse.people import selectors, services
-from pilothouse.people.models import Level, Person
+from pilothouse.people.models import Person
 
 
 class PersonIn(Schema):
     name: str
     email: str | None = None
     job_title: str = ""
-    level: Level | None = None
+    level: str | None = None
     manager_id: int | None = None
     user_id: int | None = None
 
@@ -26,7 +26,7 @@ class PersonOut(crud.VersionedOut, PersonIn):
 
     @staticmethod
     def resolve_level(obj: Person) -> str | None:
-        return obj.level or None
+        return obj.level_id
 
 
 class PersonFilters(FilterSchema):
@@ -34,7 +34,7 @@ class PersonFilters(FilterSchema):
         str | None,
         FilterLookup(["name__icontains", "email__icontains", "job_title__icontains"]),
     ] = None
-    level: Level | None = None
+    level: str | None = None
     manager_id: int | None = None
 
 

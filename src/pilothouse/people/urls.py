@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pilothouse.people import views
+from pilothouse.people import hiring_urls, import_urls, views
 
 app_name = "people"
 urlpatterns = [
@@ -10,3 +10,4 @@ urlpatterns = [
     path("<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("<int:pk>/delete/", views.person_delete, name="person_delete"),
 ]
+urlpatterns += hiring_urls.urlpatterns + import_urls.urlpatterns

@@ -1,0 +1,7 @@
+"""Pages (added to the app's urls.py)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
