@@ -34,9 +34,11 @@ install-dev: $(VENV)/.installed-dev
 demo: install
 	$(BIN)/pilothouse demo
 
+# The two databases' runs are independent (each has its own data dir and database), so
+# they run side by side; each one's output is printed whole when it ends.
 test: install-dev
 	scripts/system-deps
-	$(MAKE) --no-print-directory test-sqlite test-postgres
+	$(MAKE) --no-print-directory --jobs=2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite:
 	@echo "== tests on SQLite"
