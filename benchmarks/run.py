@@ -60,6 +60,7 @@ TARGETS: tuple[tuple[str, str], ...] = (
     ("page", "/prioritization/models/<rice>/"),
     ("page", "/prioritization/compare/?first=<rice>&second=<wsjf>"),
     ("page", "/people/"),
+    ("page", "/people/org/"),
     ("page", "/changes/"),
     ("page", "/customers/"),
     ("page", "/customers/inbox/"),

@@ -204,11 +204,11 @@ class Spec:
     create: Callable[[World], dict[str, Any]]
     patch: dict[str, Any]
     # A value pydantic refuses, a required field to leave out, a field holding ids,
-    # a string field and its maximum length.
+    # a string field and its maximum length (None: no text of the resource is bounded).
     bad_type: tuple[str, Any]
     required: str
     unknown_ref: str | None  # None: the resource refers to nothing by id
-    too_long: tuple[str, int]
+    too_long: tuple[str, int] | None
     # A body with the right types that the model refuses, and the field named.
     invalid: Callable[[World], tuple[dict[str, Any], str]]
     filter_case: Callable[[World], tuple[dict[str, Any], list[int]]]
@@ -221,6 +221,13 @@ class Spec:
     pm_changes: bool
     # For resources whose rules are not stewardship: (matrix role, method) -> allowed.
     allowed: Callable[[str, str], bool] | None = None
+    # Private records (people.privacy): the objects `make` builds are about a report of
+    # the world's product manager, so only they, product leaders and admins see them;
+    # to anyone else they are not listed and answer 404.
+    private: bool = False
+    # The API field naming the private record a new one hangs under (a goal's plan_id):
+    # to whoever may not see that record, its id is unknown (422), not forbidden.
+    private_parent: str | None = None
 
     @property
     def id(self) -> str:
@@ -432,9 +439,16 @@ SPECS: list[Spec] = [
             "job_title": "Senior PM",
             "level": "senior_pm",
             "manager_id": w.person.pk,
+            "location": "Lisbon",
+            "start_date": "2024-03-01",
+            "employment_type": "part_time",
+            "fte": "0.80",
+            "cost_per_year": "150000.00",
+            "cost_currency": "EUR",
+            "private": False,
         },
-        patch={"job_title": "Principal PM", "level": "principal_pm"},
-        bad_type=("level", "wizard"),
+        patch={"job_title": "Principal PM", "level": "principal_pm", "location": "Porto"},
+        bad_type=("fte", "most"),
         required="name",
         unknown_ref="manager_id",
         too_long=("name", 120),
@@ -476,5 +490,21 @@ from tests.metrics.resources import METRIC_SPECS  # noqa: E402
 
 SPECS.extend(METRIC_SPECS)
 
+# The career ladder and the private growth records (tests/api/people_resources.py).
+from tests.api.people_resources import PEOPLE_SPECS  # noqa: E402
+
+SPECS.extend(PEOPLE_SPECS)
+
+# The hiring plan's open roles (tests/people/hiring_resources.py).
+from tests.people.hiring_resources import HIRING_SPECS  # noqa: E402
+
+SPECS.extend(HIRING_SPECS)
+
+# Allocations and exchange rates (tests/delivery/allocation_resources.py).
+from tests.delivery.allocation_resources import ALLOCATION_SPECS  # noqa: E402
+
+SPECS.extend(ALLOCATION_SPECS)
+
 SPEC_IDS = [spec.id for spec in SPECS]
 PROTECTED_SPECS = [spec for spec in SPECS if spec.protect is not None]
+BOUNDED_SPECS = [spec for spec in SPECS if spec.too_long is not None]

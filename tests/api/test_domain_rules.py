@@ -345,7 +345,7 @@ def test_person_email_is_unique_and_optional(world, admin_api):
 
 
 def test_person_level_can_be_cleared(world, admin_api):
-    person = PersonFactory(level="pm")
+    person = PersonFactory(level_id="pm")
     response = admin_api.patch(f"/people/{person.pk}", {"level": None, "version": 1})
     assert response.status_code == 200
     assert response.json()["level"] is None

@@ -46,6 +46,19 @@ RESOURCE_PATHS = [
     "/metric-values",
     "/metric-targets",
     "/key-result-metrics",
+    "/career-levels",
+    "/competencies",
+    "/expectations",
+    "/assessments",
+    "/assessment-ratings",
+    "/growth-plans",
+    "/growth-goals",
+    "/check-ins",
+    "/one-on-ones",
+    "/action-items",
+    "/open-roles",
+    "/allocations",
+    "/exchange-rates",
 ]
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
@@ -76,6 +89,7 @@ def test_every_resource_of_the_design_is_documented(spec):
         assert set(spec["paths"][f"/api/v1{path}"]) >= {"get", "post"}
         assert set(spec["paths"][f"/api/v1{path}/{{pk}}"]) >= {"get", "patch", "delete"}
     assert set(spec["paths"]["/api/v1/changes"]) == {"get"}
+    assert set(spec["paths"]["/api/v1/coverage"]) == {"get"}
     assert set(spec["paths"]["/api/v1/roadmap-snapshots"]) == {"get", "post"}
     assert set(spec["paths"]["/api/v1/roadmap-snapshots/{pk}/diff"]) == {"get"}
     assert set(spec["paths"]["/api/v1/share-links"]) == {"get", "post"}

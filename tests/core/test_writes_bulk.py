@@ -257,6 +257,30 @@ def test_update_many_writes_only_what_changed_and_logs_the_difference(leader):
     assert not changes_of(Product, b.pk).exists()
 
 
+def test_update_many_saves_a_change_to_a_secret_field_alone_without_logging_it(leader):
+    from pilothouse.people.models import Person
+    from tests.factories import PersonFactory
+
+    person = PersonFactory(cost_per_year=Decimal("90000"), cost_currency="EUR")
+    unchanged_person = PersonFactory(cost_per_year=Decimal("80000"), cost_currency="EUR")
+    changed = writes.update_many(
+        actor=leader,
+        changes=[
+            (person, {"cost_per_year": Decimal("95000")}),
+            (unchanged_person, {"cost_per_year": Decimal("80000.00")}),
+        ],
+    )
+    assert changed == [person]
+    person.refresh_from_db()
+    assert (person.cost_per_year, person.version) == (Decimal("95000.00"), 2)
+    record = changes_of(Person, person.pk).get()
+    assert "cost_per_year" not in record.before
+    assert "cost_per_year" not in record.after
+    assert "95000" not in str(record.after)
+    assert "90000" not in str(record.before)
+    assert not changes_of(Person, unchanged_person.pk).exists()
+
+
 def test_update_many_replaces_many_to_many_links(leader):
     keep, drop, add = ObjectiveFactory(), ObjectiveFactory(), ObjectiveFactory()
     initiative = Initiative.objects.create(title="Bet")

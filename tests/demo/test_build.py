@@ -1,6 +1,7 @@
 """The demo generator as a whole: determinism, the demo login, refusals, atomicity."""
 
 import datetime as dt
+from collections import Counter
 
 import pytest
 from django.db import transaction
@@ -8,6 +9,7 @@ from django.utils import timezone
 
 from pilothouse import demo
 from pilothouse.core.models import ChangeRecord, User
+from pilothouse.people.models import Person
 from pilothouse.portfolio.models import ProductLine
 from pilothouse.roadmap.models import Feature
 from tests.demo.conftest import TODAY
@@ -171,3 +173,12 @@ def test_large_scale_builds():
     assert 30 <= summary.products <= 36
     assert summary.people == 400
     assert summary.releases > 300
+    # The product team at scale: sane spans of control, private records and allocations.
+    reports = Counter(Person.objects.exclude(manager=None).values_list("manager_id", flat=True))
+    assert 3 <= max(reports.values()) <= 12
+    group_pms = Person.objects.filter(level="group_pm").values_list("pk", flat=True)
+    assert min(reports[pk] for pk in group_pms) >= 3
+    assert summary.assessments > 400
+    assert summary.allocations > 1000
+    assert summary.open_roles >= 15
+    assert Person.objects.filter(private=True).count() == 4

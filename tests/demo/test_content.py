@@ -6,7 +6,7 @@ from collections import Counter
 from pilothouse.core.models import User
 from pilothouse.core.roles import Role
 from pilothouse.demo.clock import quarter_of
-from pilothouse.people.models import Level, Person
+from pilothouse.people.models import Level, OpenRole, Person, RoleGap
 from pilothouse.portfolio.models import (
     LifecycleStage,
     Product,
@@ -97,8 +97,13 @@ def test_owners_everywhere(small_demo):
     )
     for line in ProductLine.objects.all():
         assert line.owner_id in product_managers
-    for product in Product.objects.all():
+    # One discovery product has lost its owner: the gap an open role closes.
+    unowned = set(OpenRole.objects.filter(gap=RoleGap.NO_OWNER).values_list("product", flat=True))
+    assert len(unowned) == 1
+    assert Product.objects.get(pk=unowned.pop()).owner is None
+    for product in Product.objects.exclude(owner=None):
         assert product.owner_id in product_managers, product.key
+    for product in Product.objects.all():
         assert product.features.exists(), product.key
         assert product.areas.exists(), product.key
     assert not ProductArea.objects.filter(owner=None).exists()

@@ -1,5 +1,6 @@
 """Fixtures of the experiments' tests: the API clients and world of tests/api, and
-experiments on the web world's two products (one looked after by `pm`, one not)."""
+experiments on the web world's two products (one looked after by `pm`, one not), and one
+whose statistics come from queries over per-user rows."""
 
 from dataclasses import dataclass
 
@@ -7,7 +8,7 @@ import pytest
 
 from pilothouse.experiments.models import Experiment
 from tests.api.conftest import admin_api, anonymous_api, api_as  # noqa: F401
-from tests.experiments import builders
+from tests.experiments import builders, per_user
 
 
 @dataclass
@@ -29,3 +30,10 @@ def experiments(web_world) -> Experiments:
         theirs=builders.running_experiment(web_world.theirs.product, name="Their test"),
         draft=draft,
     )
+
+
+@pytest.fixture
+def query_world(web_world, tmp_path) -> per_user.QueryWorld:
+    """A running experiment on `pm`'s product whose mean and proportion metrics have
+    DuckDB queries over a CSV file of per-user rows (tests/experiments/per_user.py)."""
+    return per_user.build(web_world.mine.product, tmp_path)

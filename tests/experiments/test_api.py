@@ -396,6 +396,7 @@ def test_the_openapi_document_lists_the_endpoints(api):
         "/api/v1/experiments/{pk}/variants",
         "/api/v1/experiments/{pk}/sample-size",
         "/api/v1/experiments/{pk}/statistics/import",
+        "/api/v1/experiments/{pk}/statistics/refresh",
         "/api/v1/experiment-metrics/{pk}/statistics",
         "/api/v1/variants",
         "/api/v1/variant-statistics",

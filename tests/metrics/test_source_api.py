@@ -213,11 +213,28 @@ def test_a_sync_on_demand_answers_202_with_its_run(
     assert body["metric_id"] == metric.pk
     assert body["metric_key"] == metric.key
     assert body["trigger"] == "manual"
-    assert body["status"] in {"running", "succeeded"}
+    # answered before the commit hands it to the worker
+    assert (body["status"], body["already_pending"], body["message"]) == ("queued", False, "")
+    assert body["queued_at"] is not None
     run = leader_api.get(f"/metric-syncs/{body['id']}").json()
     assert run["status"] == "succeeded", run["error"]
     assert run["rows"] == run["values_written"] == 2
     assert MetricValue.objects.filter(metric=metric).count() == 2
+
+
+def test_a_sync_asked_for_twice_is_queued_once_and_the_answer_says_so(
+    leader_api, memory_source, today, django_capture_on_commit_callbacks
+):
+    metric = MetricFactory(source=memory_source, query=GOOD_QUERY)
+    with django_capture_on_commit_callbacks() as queued:  # no worker takes them yet
+        first = leader_api.post(f"/metrics/{metric.pk}/sync", {}).json()
+        again = leader_api.post(f"/metrics/{metric.pk}/sync", {})
+    assert again.status_code == 202
+    body = again.json()
+    assert (body["id"], body["status"], body["already_pending"]) == (first["id"], "queued", True)
+    assert "queued already" in body["message"]
+    assert len(queued) == 1
+    assert leader_api.get("/metric-syncs", {"status": "queued"}).json()["count"] == 1
 
 
 def test_a_sync_of_a_chosen_period(

@@ -321,11 +321,31 @@ def test_sync_now_goes_back_and_says_how_it_went(
     assert response["Location"] == back
     assert MetricValue.objects.filter(metric=metric).count() == 2
     shown = client.get(back).content.decode()
-    assert "Synced “" in shown or "Syncing “" in shown
+    # queued when the page answered; run by the worker once the request committed
+    assert f"Sync of “{metric}” queued; it runs when a worker takes it" in shown
+    assert "Succeeded" in shown
     # somewhere else entirely is not followed
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(page("metric_sync", metric.pk), {"next": "https://evil.example/"})
     assert not response["Location"].startswith("https://evil.example")
+
+
+def test_sync_now_while_one_is_queued_says_so_and_queues_no_other(
+    as_user, leader, memory_source, today, django_capture_on_commit_callbacks
+):
+    metric = MetricFactory(source=memory_source, query=GOOD_QUERY)
+    client = as_user(leader)
+    with django_capture_on_commit_callbacks() as queued:
+        client.post(page("metric_sync", metric.pk))
+        response = client.post(page("metric_sync", metric.pk), follow=True)
+    html = response.content.decode()
+    assert "A sync of this metric is queued already" in html
+    assert "No other sync was queued." in html
+    assert len(queued) == 1
+    assert MetricSync.objects.get().status == SyncStatus.QUEUED
+    listed = client.get(page("sync_list"), {"status": "queued"}).content.decode()
+    assert "Waiting for a worker since" in listed
+    assert "badge--planned" in listed
 
 
 def test_sync_now_of_a_metric_without_a_query(as_user, leader):

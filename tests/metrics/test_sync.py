@@ -452,8 +452,12 @@ def test_a_sync_on_demand_is_queued_for_the_worker(
     today, metric, leader, committed, deferred_tasks
 ):
     with committed():
-        run = sync.metric_sync_queue(metric=metric, actor=leader)
-    assert run.status == SyncStatus.RUNNING
+        asked = sync.metric_sync_queue(metric=metric, actor=leader)
+    run = asked.run
+    assert not asked.already_pending
+    run.refresh_from_db()
+    assert run.status == SyncStatus.QUEUED
+    assert run.queued_at == run.started_at
     (queued,) = deferred_tasks.results
     assert queued.task.name == "metric_sync_run"
     assert queued.kwargs == {"sync_id": run.pk}
@@ -464,16 +468,74 @@ def test_a_sync_on_demand_is_queued_for_the_worker(
     assert summary["values_written"] == 21
     run.refresh_from_db()
     assert run.status == SyncStatus.SUCCEEDED
+    assert run.started_at >= run.queued_at
+
+
+def test_a_queued_sync_waits_for_the_commit_then_runs_and_succeeds(
+    today, metric, leader, django_capture_on_commit_callbacks, monkeypatch
+):
+    seen = []
+    real_query = sync.sources.run_query
+
+    def watched(**kwargs):
+        seen.append(MetricSync.objects.get().status)  # as the query runs
+        return real_query(**kwargs)
+
+    monkeypatch.setattr(sync.sources, "run_query", watched)
+    with django_capture_on_commit_callbacks() as callbacks:
+        run = sync.metric_sync_queue(metric=metric, actor=leader).run
+    run.refresh_from_db()
+    assert (run.status, run.finished_at, seen) == (SyncStatus.QUEUED, None, [])
+    (enqueue,) = callbacks
+    enqueue()  # the commit hands it to the task, which the tests run at once
+    run.refresh_from_db()
+    assert seen == [SyncStatus.RUNNING]
+    assert run.status == SyncStatus.SUCCEEDED, run.error
+    assert (run.rows, run.values_written) == (21, 21)
+    assert run.finished_at is not None
+    # a queued run that the task finds ended is left as it is
+    assert tasks.metric_sync_run.call(sync_id=run.pk)["status"] == SyncStatus.SUCCEEDED
+    assert seen == [SyncStatus.RUNNING]
+
+
+def test_a_failing_queued_sync_ends_failed(
+    today, metric, leader, django_capture_on_commit_callbacks
+):
+    Metric.objects.filter(pk=metric.pk).update(query="SELECT nonsense FROM nowhere")
+    with django_capture_on_commit_callbacks(execute=True):
+        run = sync.metric_sync_queue(metric=metric, actor=leader).run
+    run.refresh_from_db()
+    assert run.status == SyncStatus.FAILED
+    assert "nowhere" in run.error
 
 
 def test_a_sync_on_demand_runs_as_a_task(today, metric, leader, committed):
     with committed():
-        run = sync.metric_sync_queue(metric=metric, actor=leader)
+        run = sync.metric_sync_queue(metric=metric, actor=leader).run
     run.refresh_from_db()  # the tests run tasks where they are queued
     assert run.status == SyncStatus.SUCCEEDED, run.error
     assert run.trigger == SyncTrigger.MANUAL
     assert run.triggered_by == leader
     assert MetricValue.objects.filter(metric=metric).count() == 21
+
+
+def test_a_queued_sync_is_not_queued_twice(today, metric, leader, committed, deferred_tasks):
+    with committed():
+        first = sync.metric_sync_queue(metric=metric, actor=leader)
+        again = sync.metric_sync_queue(metric=metric, actor=leader)
+    assert again.run == first.run
+    assert again.already_pending
+    assert not first.already_pending
+    assert again.message.startswith("A sync of this metric is queued already (asked for ")
+    assert MetricSync.objects.count() == 1
+    assert len(deferred_tasks.results) == 1
+    # once it ran, another may be queued
+    tasks.metric_sync_run.call(sync_id=first.run.pk)
+    with committed():
+        later = sync.metric_sync_queue(metric=metric, actor=leader)
+    assert not later.already_pending
+    assert later.run != first.run
+    assert len(deferred_tasks.results) == 2
 
 
 def test_a_sync_on_demand_while_one_runs_answers_the_running_one(today, metric, leader):
@@ -485,8 +547,75 @@ def test_a_sync_on_demand_while_one_runs_answers_the_running_one(today, metric, 
         period_end=TODAY,
         started_at=timezone.now(),
     )
-    assert sync.metric_sync_queue(metric=metric, actor=leader) == running
+    asked = sync.metric_sync_queue(metric=metric, actor=leader)
+    assert (asked.run, asked.already_pending) == (running, True)
+    assert "running already" in asked.message
     assert MetricSync.objects.count() == 1
+
+
+def _queued_run(metric, *, at: dt.datetime) -> MetricSync:
+    return MetricSync.objects.create(
+        metric=metric,
+        source=metric.source,
+        trigger=SyncTrigger.MANUAL,
+        period_start=TODAY,
+        period_end=TODAY,
+        status=SyncStatus.QUEUED,
+        queued_at=at,
+        started_at=at,
+    )
+
+
+def test_a_queued_run_no_worker_took_no_longer_blocks(today, metric, leader, deferred_tasks):
+    forgotten = _queued_run(metric, at=timezone.now() - sync.QUEUE_LOST_AFTER)
+    asked = sync.metric_sync_queue(metric=metric, actor=leader)
+    assert not asked.already_pending
+    assert asked.run.status == SyncStatus.QUEUED
+    forgotten.refresh_from_db()
+    assert (forgotten.status, forgotten.error) == (SyncStatus.FAILED, sync.QUEUE_LOST_MESSAGE)
+    # if its task runs after all, it does nothing
+    assert sync.metric_sync_queued(sync_id=forgotten.pk).status == SyncStatus.FAILED
+    assert not MetricValue.objects.exists()
+
+
+def test_lost_runs_are_marked_failed_even_when_another_sync_is_refused(today, metric, leader):
+    forgotten = _queued_run(metric, at=timezone.now() - sync.QUEUE_LOST_AFTER)
+    running = MetricSync.objects.create(
+        metric=metric,
+        source=metric.source,
+        trigger=SyncTrigger.SCHEDULE,
+        period_start=TODAY,
+        period_end=TODAY,
+        started_at=timezone.now(),
+    )
+    assert sync.metric_sync_queue(metric=metric, actor=leader).run == running
+    forgotten.refresh_from_db()
+    assert forgotten.status == SyncStatus.FAILED
+
+
+def test_a_queued_run_does_not_block_the_command_line_nor_is_run_beside_it(today, metric):
+    waiting = _queued_run(metric, at=timezone.now())
+    run = sync.metric_sync(metric=metric, trigger=SyncTrigger.COMMAND)
+    assert run.status == SyncStatus.SUCCEEDED, run.error
+    # its turn comes afterwards: it runs
+    assert sync.metric_sync_queued(sync_id=waiting.pk).status == SyncStatus.SUCCEEDED
+
+
+def test_a_queued_run_whose_turn_comes_while_another_runs_ends_failed(today, metric):
+    waiting = _queued_run(metric, at=timezone.now())
+    MetricSync.objects.create(
+        metric=metric,
+        source=metric.source,
+        trigger=SyncTrigger.COMMAND,
+        period_start=TODAY,
+        period_end=TODAY,
+        started_at=timezone.now(),
+    )
+    run = sync.metric_sync_queued(sync_id=waiting.pk)
+    assert run.status == SyncStatus.FAILED
+    assert run.error.startswith("Another sync of this metric was running when this one's turn")
+    assert run.finished_at is not None
+    assert not MetricValue.objects.exists()
 
 
 @pytest.mark.parametrize("role", [Role.CONTRIBUTOR, Role.VIEWER, Role.PRODUCT_MANAGER])
@@ -501,7 +630,7 @@ def test_the_steward_of_a_metric_may_sync_it(today, metric, make_user, committed
     Metric.objects.filter(pk=metric.pk).update(owner=owner)
     metric.refresh_from_db()
     with committed():
-        run = sync.metric_sync_queue(metric=metric, actor=owner)
+        run = sync.metric_sync_queue(metric=metric, actor=owner).run
     run.refresh_from_db()
     assert run.status == SyncStatus.SUCCEEDED, run.error
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from pilothouse.core.models import ChangeRecord
 from pilothouse.core.roles import Role
+from pilothouse.experiments.models import Experiment, ExperimentMetric, ExperimentStatus
 from pilothouse.metrics.models import KeyResultMetric, MetricSync, MetricTarget, MetricValue
 from pilothouse.roadmap.models import ReleaseStatus
 from tests.factories import KeyResultFactory, ObjectiveFactory, ReleaseFactory
@@ -311,6 +312,14 @@ def _grow_one(metric, n: int) -> None:
             status=ReleaseStatus.RELEASED,
             target_date=dt.date(2026, 1, 1) + dt.timedelta(days=i % 60),
         )
+        experiment = Experiment.objects.create(
+            name=f"Experiment {base + i}",
+            hypothesis="A change moves the metric.",
+            product=metric.products.first(),
+            status=ExperimentStatus.RUNNING,
+            start_date=dt.date(2026, 1, 1) + dt.timedelta(days=i % 60),
+        )
+        ExperimentMetric.objects.create(experiment=experiment, metric=metric)
 
 
 def test_a_metric_page_costs_the_same_queries_for_5_and_50_of_everything(as_user, catalog, today):

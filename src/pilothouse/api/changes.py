@@ -1,4 +1,7 @@
-"""/api/v1/changes: the change log, read-only."""
+"""/api/v1/changes: the change log, read-only. Records of private records (assessments,
+growth plans, one-to-ones) are listed only to product leaders and admins, and those of
+people hidden from the caller (a private person) are left out (core.selectors.
+visible_records); secret fields (a person's cost) never enter the log at all."""
 
 import datetime
 
@@ -43,5 +46,7 @@ def list_changes(
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
     offset: int = Query(0, ge=0),
 ):
-    qs = selectors.change_list(model=object_type, object_id=object_id, actor=actor, action=action)
+    qs = selectors.change_list(
+        viewer=request.user, model=object_type, object_id=object_id, actor=actor, action=action
+    )
     return {"items": list(qs[offset : offset + limit]), "count": qs.count()}

@@ -73,6 +73,17 @@ class Resource:
     # Sets figures on the objects about to be shown that are computed for a whole page
     # at once (a fixed number of queries), e.g. a feature's schedule conflicts.
     decorate: Callable[[list[Any]], None] | None = None
+    # The part of `select()` the caller may see (private records): lists hold only it,
+    # and an object outside it answers 404 to every method, as if it did not exist.
+    visible: Callable[[HttpRequest, models.QuerySet], models.QuerySet] | None = None
+    # Per API field of `refs` / `many`: the part of the referenced model the caller may
+    # see; an id outside it is refused like an unknown one.
+    ref_visible: Mapping[str, Callable[[HttpRequest, models.QuerySet], models.QuerySet]] = field(
+        default_factory=dict
+    )
+    # Hides, on the objects about to be shown, what the caller may not see (a person's
+    # cost), for a whole page at once (a fixed number of queries).
+    redact: Callable[[HttpRequest, list[Any]], None] | None = None
 
     @property
     def noun(self) -> str:
@@ -94,8 +105,22 @@ def parse_ordering(raw: str | None, *, allowed: tuple[str, ...], default: str) -
     return [*terms, "id"]
 
 
-def resolve(resource: Resource, payload: dict[str, Any]) -> tuple[dict, dict]:
-    """Turn API ids into model instances; unknown ids are errors naming the API field."""
+def _candidates(
+    resource: Resource, name: str, target: type[models.Model], request: HttpRequest | None
+) -> models.QuerySet:
+    """The objects an id in the API field `name` may name, for this caller."""
+    qs = target._default_manager.all()
+    narrow = resource.ref_visible.get(name)
+    if narrow is not None and request is not None:
+        qs = narrow(request, qs)
+    return qs
+
+
+def resolve(
+    resource: Resource, payload: dict[str, Any], request: HttpRequest | None = None
+) -> tuple[dict, dict]:
+    """Turn API ids into model instances; unknown ids (and ids of objects the caller may
+    not see) are errors naming the API field."""
     data: dict[str, Any] = {}
     m2m: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -105,14 +130,14 @@ def resolve(resource: Resource, payload: dict[str, Any]) -> tuple[dict, dict]:
             if value is None:
                 data[field_name] = None
                 continue
-            obj = target._default_manager.filter(pk=value).first()
+            obj = _candidates(resource, name, target, request).filter(pk=value).first()
             if obj is None:
                 errors[name] = f"no {target._meta.verbose_name} with id {value}"
             data[field_name] = obj
         elif name in resource.many:
             field_name, target = resource.many[name]
             wanted = set(value or [])
-            found = list(target._default_manager.filter(pk__in=wanted))
+            found = list(_candidates(resource, name, target, request).filter(pk__in=wanted))
             missing = sorted(wanted - {obj.pk for obj in found})
             if missing:
                 errors[name] = f"no {target._meta.verbose_name} with id " + ", ".join(
@@ -145,16 +170,27 @@ def register(router: Router, resource: Resource) -> None:
     noun = resource.noun
     ident = resource.model._meta.model_name
 
-    def shown(objects: list[Any]) -> list[Any]:
+    def scope(request: HttpRequest) -> models.QuerySet:
+        qs = resource.select()
+        return qs if resource.visible is None else resource.visible(request, qs)
+
+    def shown(request: HttpRequest, objects: list[Any]) -> list[Any]:
         if resource.decorate is not None:
             resource.decorate(objects)
+        if resource.redact is not None:
+            resource.redact(request, objects)
         return objects
 
-    def load(pk: int) -> models.Model:
-        return get_object_or_404(resource.select(), pk=pk)
+    def load(request: HttpRequest, pk: int) -> models.Model:
+        return get_object_or_404(scope(request), pk=pk)
 
-    def fetch(pk: int) -> models.Model:
-        return shown([load(pk)])[0]
+    def fetch(request: HttpRequest, pk: int) -> models.Model:
+        return shown(request, [load(request, pk)])[0]
+
+    def written(request: HttpRequest, pk: int) -> models.Model:
+        # What the caller just wrote, even if the write took it out of their sight (a
+        # manager moving a private report to another line); `redact` still applies.
+        return shown(request, [get_object_or_404(resource.select(), pk=pk)])[0]
 
     @router.get(
         "",
@@ -176,8 +212,8 @@ def register(router: Router, resource: Resource) -> None:
         order = parse_ordering(
             ordering, allowed=resource.ordering, default=resource.default_ordering
         )
-        qs = filters.filter(resource.select()).order_by(*order)
-        return {"items": shown(list(qs[offset : offset + limit])), "count": qs.count()}
+        qs = filters.filter(scope(request)).order_by(*order)
+        return {"items": shown(request, list(qs[offset : offset + limit])), "count": qs.count()}
 
     @router.get(
         "/{int:pk}",
@@ -186,7 +222,7 @@ def register(router: Router, resource: Resource) -> None:
         operation_id=f"{ident}_get",
     )
     def get_object(request: HttpRequest, pk: int):
-        return fetch(pk)
+        return fetch(request, pk)
 
     @router.post(
         "",
@@ -195,12 +231,12 @@ def register(router: Router, resource: Resource) -> None:
         operation_id=f"{ident}_create",
     )
     def create_object(request: HttpRequest, payload: CreateIn):
-        data, m2m = resolve(resource, payload.dict(exclude_unset=True))
+        data, m2m = resolve(resource, payload.dict(exclude_unset=True), request)
         try:
             obj = resource.create(actor=request.user, data=data, m2m=m2m)
         except ValidationError as exc:
             raise api_names(resource, exc) from exc
-        return 201, fetch(obj.pk)
+        return 201, written(request, obj.pk)
 
     @router.patch(
         "/{int:pk}",
@@ -211,14 +247,15 @@ def register(router: Router, resource: Resource) -> None:
     def update_object(request: HttpRequest, pk: int, payload: UpdateIn):
         fields = payload.dict(exclude_unset=True)
         version = fields.pop("version")
-        data, m2m = resolve(resource, fields)
+        instance = load(request, pk)
+        data, m2m = resolve(resource, fields, request)
         try:
             obj = resource.update(
-                actor=request.user, instance=load(pk), version=version, data=data, m2m=m2m
+                actor=request.user, instance=instance, version=version, data=data, m2m=m2m
             )
         except ValidationError as exc:
             raise api_names(resource, exc) from exc
-        return fetch(obj.pk)
+        return written(request, obj.pk)
 
     @router.delete(
         "/{int:pk}",
@@ -231,7 +268,7 @@ def register(router: Router, resource: Resource) -> None:
         pk: int,
         version: int | None = Query(None, description="Refuse with 409 unless current"),
     ):
-        resource.delete(actor=request.user, instance=load(pk), version=version)
+        resource.delete(actor=request.user, instance=load(request, pk), version=version)
         return 204, None
 
 

@@ -18,6 +18,8 @@ from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from pilothouse.core.currencies import CURRENCIES
+
 SECRET_KEY_FILE = "secret_key"
 CREDENTIALS_KEY_FILE = "credentials_key"
 SQLITE_FILE = "pilothouse.sqlite3"
@@ -25,6 +27,8 @@ OUTBOX_DIR = "outbox"
 DEFAULT_EMAIL_FROM = "Pilothouse <pilothouse@localhost>"
 # More proxies than this in front of one server is a configuration mistake.
 MAX_TRUSTED_PROXIES = 10
+# The currency costs are reported in when PILOTHOUSE_CURRENCY is absent.
+DEFAULT_CURRENCY = "USD"
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
@@ -78,6 +82,8 @@ class Config:
     # The key that encrypts data sources' credentials; None: the data dir's key file,
     # created on first use (see ensure_credentials_key).
     credentials_key: str | None = field(default=None, repr=False)
+    # The reporting currency: team cost is converted into it (ISO 4217 code).
+    currency: str = DEFAULT_CURRENCY
 
 
 def parse_bool(name: str, raw: str | None, *, default: bool) -> bool:
@@ -142,6 +148,19 @@ def parse_time_zone(name: str, raw: str | None) -> str:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"{name}: unknown time zone {value!r}") from exc
     return value
+
+
+def parse_currency(name: str, raw: str | None) -> str:
+    """A currency code ISO 4217 knows, such as USD or EUR (any case, spaces trimmed)."""
+    if raw is None or not raw.strip():
+        return DEFAULT_CURRENCY
+    code = raw.strip().upper()
+    if code not in CURRENCIES:
+        raise ConfigError(
+            f"{name}: {raw.strip()!r} is not a currency code; use an ISO 4217 code such as "
+            "USD, EUR or GBP"
+        )
+    return code
 
 
 def parse_database_url(raw: str | None, *, data_dir: Path) -> DatabaseConfig:
@@ -361,4 +380,5 @@ def load(environ: Mapping[str, str] | None = None, *, cwd: Path | None = None) -
             maximum=MAX_TRUSTED_PROXIES,
         ),
         credentials_key=read_credentials_key(env.get("PILOTHOUSE_CREDENTIALS_KEY")),
+        currency=parse_currency("PILOTHOUSE_CURRENCY", env.get("PILOTHOUSE_CURRENCY")),
     )

@@ -118,10 +118,22 @@ def record(
         action=action,
         content_type=ContentType.objects.get_for_model(type(instance)),
         object_id=object_id if object_id is not None else instance.pk,
-        object_repr=str(instance)[:300],
+        object_repr=_described(instance, object_id),
         before=before,
         after=after,
     )
+
+
+def _described(instance: models.Model, object_id: int | None) -> str:
+    """The object's name; a deleted one (Django clears the id of what it deletes) is
+    named as it was, with its id, for a name that shows it."""
+    if instance.pk is not None or object_id is None:
+        return str(instance)[:300]
+    instance.pk = object_id
+    try:
+        return str(instance)[:300]
+    finally:
+        instance.pk = None
 
 
 def record_many(

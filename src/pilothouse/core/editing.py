@@ -226,7 +226,7 @@ class EditPages:
             "object": instance,
             "cancel_url": cancel_url or self.detail_url(instance),
             "submit_label": "Save changes",
-            "history": selectors.object_history_described(instance=instance),
+            "history": selectors.object_history_described(instance=instance, viewer=request.user),
         }
         return render(request, self.form_template, context, status=status)
 

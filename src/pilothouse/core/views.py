@@ -83,10 +83,11 @@ def change_list(request: HttpRequest) -> HttpResponse:
         model=filters.get("object_type") or None,
         actor=filters.get("actor") or None,
         action=filters.get("action") or None,
+        viewer=request.user,
     )
     page = Paginator(records, CHANGES_PER_PAGE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
-    selectors.describe_changes(shown)
+    selectors.describe_changes(shown, viewer=request.user)
     link_objects(shown)
     context = {"form": form, "page_obj": page, "records": shown}
     return render(request, "core/change_list.html", context)
@@ -174,6 +175,6 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "form": form,
         "edited_user": user,
-        "history": selectors.object_history_described(instance=user),
+        "history": selectors.object_history_described(instance=user, viewer=request.user),
     }
     return render(request, "core/user_edit.html", context)

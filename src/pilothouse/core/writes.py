@@ -433,7 +433,7 @@ def update_many(
     befores = []
     for index, (obj, data) in enumerate(changes):
         links = {name: ids.get(obj.pk, []) for name, ids in current.items()}
-        befores.append((changelog.snapshot(obj, many=links), links))
+        befores.append((changelog.snapshot(obj, many=links), links, changelog.secrets(obj)))
         if actor is not None and not permissions.can_change(actor, obj):
             errors[index] = PermissionDenied("You do not have permission to do this.")
         parent_before = obj.permission_parent()
@@ -459,11 +459,14 @@ def update_many(
     entries = []
     fields: set[str] = set()
     relinked: list[tuple[Any, str, list]] = []
-    for obj, (before, links), new_links in zip(objects, befores, given, strict=True):
+    for obj, (before, links, hidden), new_links in zip(objects, befores, given, strict=True):
         links = {**links, **{name: bulk.ids_of(ids) for name, ids in (new_links or {}).items()}}
         old, new = changelog.diff(before, changelog.snapshot(obj, many=links))
-        if not new:
+        # A change to a secret field alone is a change (saved and versioned), unlogged.
+        secret = [name for name, value in changelog.secrets(obj).items() if hidden[name] != value]
+        if not new and not secret:
             continue
+        fields.update(secret)
         obj.version += 1
         obj.updated_by = actor
         obj.updated_at = now

@@ -125,7 +125,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "segments": selectors.customer_segments(
             customer=customer, segments=selectors.segment_list()
         ),
-        "history": core_selectors.object_history_described(instance=customer),
+        "history": core_selectors.object_history_described(instance=customer, viewer=request.user),
         "can_edit": permissions.can_change(request.user, customer),
         "can_add_contact": permissions.can_create(request.user, parent=None, model=Contact),
         "can_add_note": permissions.can_create(request.user, parent=None, model=Note),
@@ -242,7 +242,7 @@ def note_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = inbox_views.pane_context(request, note, next_url=request.get_full_path())
     context.update(
         {
-            "history": core_selectors.object_history_described(instance=note),
+            "history": core_selectors.object_history_described(instance=note, viewer=request.user),
             "on_note_page": True,
         }
     )
@@ -310,7 +310,7 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
         title=f"Edit note “{note}”",
         cancel_url=note_url(note),
         submit_label="Save changes",
-        history=core_selectors.object_history_described(instance=note),
+        history=core_selectors.object_history_described(instance=note, viewer=request.user),
     )
 
 

@@ -3,6 +3,9 @@ on values the selectors read in bulk (no database here).
 
 - Capacity of a period: its override if set, else the sum over the team's members of
   allocation x (working weeks in the period - the member's time-off weekdays in it / 5).
+  A member with allocations to the team (delivery.Allocation) that meet the period gives
+  instead each allocation's percent over the working days it covers in the period, less
+  time off; days of the period that none of them covers give nothing.
 - A feature's planned window: from its start (or, with only an end, the first day of
   its end's quarter) to its completion or target release date; with no end, a feature
   started or in the "now" column runs to the end of the current quarter, one in "next"
@@ -52,6 +55,48 @@ def member_weeks(
         if shared is not None:
             away += workdays.weekdays(*shared)
     return allocation / 100 * (working - away) / workdays.WORKING_DAYS_PER_WEEK
+
+
+def allocated_weeks(
+    *,
+    start: dt.date,
+    end: dt.date,
+    allocations: Sequence[tuple[dt.date, dt.date, int]],
+    time_off: Sequence[tuple[dt.date, dt.date]],
+) -> float:
+    """Person-weeks one member gives a period through their allocations to the team,
+    (start, end, percent) each: every allocation's percent of the working days it covers
+    in the period, less their time off on those days. Allocations that overlap add up
+    (over 100 % is flagged elsewhere, never capped here)."""
+    away = merged(time_off)
+    weeks = 0.0
+    for span_start, span_end, percent in allocations:
+        shared = workdays.overlap(start, end, span_start, span_end)
+        if shared is None:
+            continue
+        working = workdays.weekdays(*shared)
+        for off_start, off_end in away:
+            off = workdays.overlap(shared[0], shared[1], off_start, off_end)
+            if off is not None:
+                working -= workdays.weekdays(*off)
+        weeks += percent / 100 * working / workdays.WORKING_DAYS_PER_WEEK
+    return weeks
+
+
+def member_capacity(
+    *,
+    start: dt.date,
+    end: dt.date,
+    allocation: int,
+    allocations: Sequence[tuple[dt.date, dt.date, int]],
+    time_off: Sequence[tuple[dt.date, dt.date]],
+) -> float:
+    """A member's person-weeks in [start, end]: from their allocations to the team that
+    meet it if there are any, else from their membership share `allocation`."""
+    meeting = [span for span in allocations if span[0] <= end and span[1] >= start]
+    if meeting:
+        return allocated_weeks(start=start, end=end, allocations=meeting, time_off=time_off)
+    return member_weeks(start=start, end=end, allocation=allocation, time_off=time_off)
 
 
 # Thousands of these live through a page's request: slots, no dict each (fewer objects

@@ -9,7 +9,7 @@ from django import forms
 from pilothouse.core.forms import VersionedModelForm
 from pilothouse.delivery.models import CapacityPeriod, FeatureAssignment, Team, TeamMember, TimeOff
 from pilothouse.delivery.selectors import DONE_STAGES
-from pilothouse.people.selectors import person_choices
+from pilothouse.people.selectors import public_person_choices
 from pilothouse.roadmap.models import Feature
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -28,7 +28,10 @@ class TeamForm(VersionedModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["lead"].queryset = person_choices()
+        # Anyone who may edit a team opens this form: private people are not offered.
+        self.fields["lead"].queryset = public_person_choices(
+            including=[self.instance.lead_id] if self.instance.lead_id else []
+        )
 
 
 class TeamMemberForm(VersionedModelForm):
@@ -39,7 +42,9 @@ class TeamMemberForm(VersionedModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = person_choices()
+        self.fields["person"].queryset = public_person_choices(
+            including=[self.instance.person_id] if self.instance.person_id else []
+        )
 
 
 class TimeOffForm(VersionedModelForm):
@@ -50,7 +55,9 @@ class TimeOffForm(VersionedModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = person_choices()
+        self.fields["person"].queryset = public_person_choices(
+            including=[self.instance.person_id] if self.instance.person_id else []
+        )
 
 
 class CapacityPeriodForm(VersionedModelForm):

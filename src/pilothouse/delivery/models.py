@@ -3,10 +3,13 @@ features and the work they completed (see docs/delivery.md)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
+from pilothouse.core.currencies import CURRENCIES
 from pilothouse.core.models import VersionedModel
 from pilothouse.delivery import workdays
 from pilothouse.people.models import Person
@@ -300,3 +303,59 @@ class Allocation(VersionedModel):
 
     def steward_ids(self) -> set[int]:
         return self.person.steward_ids()
+
+
+class ExchangeRate(VersionedModel):
+    """What one unit of `from_currency` is worth in `to_currency` (1 EUR = 1.08 USD is
+    from EUR, to USD, rate 1.08). Team cost converts each person's cost into the
+    reporting currency with the rate between the two, either way round (team_cost.py).
+    One rate per pair: the current one. Kept by product leaders and admins."""
+
+    from_currency = models.CharField(max_length=3, help_text="ISO 4217 code, e.g. EUR.")
+    to_currency = models.CharField(max_length=3, help_text="ISO 4217 code, e.g. USD.")
+    rate = models.DecimalField(
+        max_digits=18,
+        decimal_places=8,
+        validators=[MinValueValidator(Decimal("0.00000001"))],
+        help_text="Units of the second currency for one unit of the first.",
+    )
+    as_of = models.DateField(null=True, blank=True, help_text="When the rate was read.")
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["from_currency", "to_currency"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_currency", "to_currency"], name="exchange_rate_unique_pair"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"1 {self.from_currency} = {self.rate.normalize():f} {self.to_currency}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        for name in ("from_currency", "to_currency"):
+            code = (getattr(self, name) or "").strip().upper()
+            setattr(self, name, code)
+            if code and code not in CURRENCIES:
+                errors[name] = (
+                    f"Unknown currency {code!r}: use an ISO 4217 code such as USD, EUR or GBP."
+                )
+        if not errors and self.from_currency and self.from_currency == self.to_currency:
+            errors["to_currency"] = "A rate converts between two different currencies."
+        if not errors and self.from_currency and self.to_currency:
+            reverse = (
+                ExchangeRate.objects.filter(
+                    from_currency=self.to_currency, to_currency=self.from_currency
+                )
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if reverse is not None:
+                errors["from_currency"] = (
+                    f"There is already a rate the other way round ({reverse}); change that "
+                    "one instead, so the two cannot disagree."
+                )
+        if errors:
+            raise ValidationError(errors)

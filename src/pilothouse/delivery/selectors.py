@@ -229,28 +229,61 @@ def _planned_by_team(
         )
 
 
+# A member's allocations to their team: (start, end, percent), by team then person.
+Allocated = Mapping[int, Mapping[int, list[tuple[dt.date, dt.date, int]]]]
+
+
 def _members_and_time_off(
     *, team_ids: set[int], first: dt.date, last: dt.date
-) -> tuple[dict[int, list[tuple[int, int]]], dict[int, list[tuple[dt.date, dt.date]]]]:
-    """Each team's (person, allocation), and each of those people's time off that meets
-    [first, last]. One query: the members joined to their time off."""
+) -> tuple[
+    dict[int, list[tuple[int, int]]],
+    dict[int, list[tuple[dt.date, dt.date]]],
+    dict[int, dict[int, list[tuple[dt.date, dt.date, int]]]],
+]:
+    """Each team's (person, allocation), each of those people's time off that meets
+    [first, last], and their allocations to that team that meet it. One query: the
+    members joined to their time off and to their allocations to the team."""
     away_then = FilteredRelation(
         "person__time_off",
         condition=Q(person__time_off__start__lte=last, person__time_off__end__gte=first),
     )
+    allocated_then = FilteredRelation(
+        "person__allocations",
+        condition=Q(
+            person__allocations__team_id=F("team_id"),
+            person__allocations__start__lte=last,
+            person__allocations__end__gte=first,
+        ),
+    )
     rows = (
         TeamMember.objects.filter(team_id__in=team_ids)
-        .annotate(away=away_then)
-        .values_list("team_id", "person_id", "allocation", "away__start", "away__end")
+        .annotate(away=away_then, allocated=allocated_then)
+        .values_list(
+            "team_id",
+            "person_id",
+            "allocation",
+            "away__start",
+            "away__end",
+            "allocated__id",
+            "allocated__start",
+            "allocated__end",
+            "allocated__percent",
+        )
     )
     allocations: dict[int, dict[int, int]] = defaultdict(dict)
     spans: dict[int, set[tuple[dt.date, dt.date]]] = defaultdict(set)
-    for team_id, person_id, allocation, start, end in rows:
-        allocations[team_id][person_id] = allocation  # one row per span of time off
+    shares: dict[tuple[int, int], dict[int, tuple[dt.date, dt.date, int]]] = defaultdict(dict)
+    for team_id, person_id, allocation, start, end, *allocated in rows:
+        allocations[team_id][person_id] = allocation  # one row per time off x allocation
         if start is not None:
             spans[person_id].add((start, end))  # a person on two teams: read twice
+        if allocated[0] is not None:
+            shares[(team_id, person_id)][allocated[0]] = tuple(allocated[1:])
     members = {team_id: list(people.items()) for team_id, people in allocations.items()}
-    return members, {person_id: list(found) for person_id, found in spans.items()}
+    allocated_to: dict[int, dict[int, list[tuple[dt.date, dt.date, int]]]] = defaultdict(dict)
+    for (team_id, person_id), found in shares.items():
+        allocated_to[team_id][person_id] = list(found.values())
+    return members, {person_id: list(found) for person_id, found in spans.items()}, allocated_to
 
 
 def period_figures(
@@ -267,9 +300,16 @@ def period_figures(
     team_ids = {period.team_id for period in periods}
     first = min(period.start for period in periods)
     last = max(period.end for period in periods)
-    members, away = _members_and_time_off(team_ids=team_ids, first=first, last=last)
+    members, away, allocated = _members_and_time_off(team_ids=team_ids, first=first, last=last)
     features = planned.items() if planned is not None else _planned_by_team(team_ids)
-    return _figures(periods=periods, members=members, away=away, planned=features, today=today)
+    return _figures(
+        periods=periods,
+        members=members,
+        away=away,
+        allocated=allocated,
+        planned=features,
+        today=today,
+    )
 
 
 def _figures(
@@ -277,12 +317,13 @@ def _figures(
     periods: Sequence[CapacityPeriod],
     members: Mapping[int, list[tuple[int, int]]],
     away: Mapping[int, list[tuple[dt.date, dt.date]]],
+    allocated: Allocated,
     planned: Iterable[tuple[int, list[demand.PlannedFeature]]],
     today: dt.date,
 ) -> dict[int, PeriodFigures]:
     """The arithmetic of period_figures on what it read: each team's (person,
-    allocation), each person's time off, and (team, planned features) pairs, one team
-    at a time."""
+    allocation), each person's time off, each member's allocations to the team, and
+    (team, planned features) pairs, one team at a time."""
     by_team: dict[int, list[CapacityPeriod]] = defaultdict(list)
     for period in periods:
         by_team[period.team_id].append(period)
@@ -291,7 +332,11 @@ def _figures(
     def weigh(team_id: int, placed: list[demand.Placed]) -> None:
         for period in by_team.pop(team_id, []):
             figures[period.pk] = _period_figures(
-                period, members=members.get(team_id, []), away=away, placed=placed
+                period,
+                members=members.get(team_id, []),
+                away=away,
+                allocated=allocated.get(team_id, {}),
+                placed=placed,
             )
 
     for team_id, features in planned:
@@ -307,16 +352,18 @@ def _period_figures(
     *,
     members: list[tuple[int, int]],
     away: Mapping[int, list[tuple[dt.date, dt.date]]],
+    allocated: Mapping[int, list[tuple[dt.date, dt.date, int]]],
     placed: list[demand.Placed],
 ) -> PeriodFigures:
     if period.person_weeks is not None:
         capacity, computed = float(period.person_weeks), False
     else:
         capacity = sum(
-            demand.member_weeks(
+            demand.member_capacity(
                 start=period.start,
                 end=period.end,
                 allocation=allocation,
+                allocations=allocated.get(person_id, ()),
                 time_off=away.get(person_id, []),
             )
             for person_id, allocation in members
@@ -392,8 +439,9 @@ def team_figures_between(
 ) -> list[PeriodFigures]:
     """One team's periods that meet [start, end], in order, with their figures, given
     the team's `planned` features (planned_features). One query: the periods joined to
-    the team's members and to their time off in each, a few rows for one team and a
-    short span (figures_between reads many teams' apart, in three)."""
+    the team's members, to their time off in each and to their allocations to the team
+    in each, a few rows for one team and a short span (figures_between reads many
+    teams' apart, in three)."""
     away_then = FilteredRelation(
         "team__members__person__time_off",
         condition=Q(
@@ -401,30 +449,52 @@ def team_figures_between(
             team__members__person__time_off__end__gte=F("start"),
         ),
     )
+    allocated_then = FilteredRelation(
+        "team__members__person__allocations",
+        condition=Q(
+            team__members__person__allocations__team_id=F("team_id"),
+            team__members__person__allocations__start__lte=F("end"),
+            team__members__person__allocations__end__gte=F("start"),
+        ),
+    )
     rows = (
         CapacityPeriod.objects.filter(team_id=team_id, start__lte=end, end__gte=start)
-        .annotate(away=away_then)
+        .annotate(away=away_then, allocated=allocated_then)
         .annotate(
             member_id=F("team__members__person_id"),
             member_allocation=F("team__members__allocation"),
             away_start=F("away__start"),
             away_end=F("away__end"),
+            allocated_id=F("allocated__id"),
+            allocated_start=F("allocated__start"),
+            allocated_end=F("allocated__end"),
+            allocated_percent=F("allocated__percent"),
         )
         .order_by("start")
     )
     periods: dict[int, CapacityPeriod] = {}
     allocations: dict[int, int] = {}
     away: dict[int, set[tuple[dt.date, dt.date]]] = defaultdict(set)
-    for row in rows:  # a period once per member and span of time off
+    shares: dict[int, dict[int, tuple[dt.date, dt.date, int]]] = defaultdict(dict)
+    for row in rows:  # a period once per member, span of time off and allocation
         periods.setdefault(row.pk, row)
         if row.member_id is not None:
             allocations[row.member_id] = row.member_allocation
         if row.away_start is not None:
             away[row.member_id].add((row.away_start, row.away_end))
+        if row.allocated_id is not None:
+            shares[row.member_id][row.allocated_id] = (
+                row.allocated_start,
+                row.allocated_end,
+                row.allocated_percent,
+            )
     figures = _figures(
         periods=list(periods.values()),
         members={team_id: list(allocations.items())},
         away={person_id: list(spans) for person_id, spans in away.items()},
+        allocated={
+            team_id: {person_id: list(found.values()) for person_id, found in shares.items()}
+        },
         planned=[(team_id, planned)],
         today=today,
     )

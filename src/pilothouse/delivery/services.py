@@ -13,7 +13,9 @@ from pilothouse.core import locks, ordering, writes
 from pilothouse.core.models import User
 from pilothouse.core.writes import ModelWrites
 from pilothouse.delivery.models import (
+    Allocation,
     CapacityPeriod,
+    ExchangeRate,
     FeatureAssignment,
     Team,
     TeamMember,
@@ -138,9 +140,35 @@ def work_items_create(
         return writes.insert_many(actor=actor, objects=objects, batch=batch)
 
 
+class ExchangeRateWrites(ModelWrites):
+    """Codes are kept upper-case. A rate refuses a pair whose reverse exists (the two
+    could disagree), a check that reads other rows: writes of rates take turns."""
+
+    def prepare(self, instance: ExchangeRate | None, data: dict[str, Any]) -> dict[str, Any]:
+        for name in ("from_currency", "to_currency"):
+            if isinstance(data.get(name), str):
+                data[name] = data[name].strip().upper()
+        return data
+
+    def create(self, *, actor, data, m2m=None):
+        with transaction.atomic():
+            locks.serialize("delivery.exchange_rates")
+            return super().create(actor=actor, data=data, m2m=m2m)
+
+    def update(self, *, actor, instance, version, data, m2m=None):
+        with transaction.atomic():
+            locks.serialize("delivery.exchange_rates")
+            return super().update(
+                actor=actor, instance=instance, version=version, data=data, m2m=m2m
+            )
+
+
 team = ModelWrites(Team)
 team_member = ModelWrites(TeamMember)
 time_off = ModelWrites(TimeOff)
 capacity_period = CapacityPeriodWrites(CapacityPeriod)
 assignment = AssignmentWrites(FeatureAssignment)
 work_item = WorkItemWrites(WorkItem)
+# Over 100 % across a person's allocations is allowed and flagged (allocations.py).
+allocation = ModelWrites(Allocation)
+exchange_rate = ExchangeRateWrites(ExchangeRate)

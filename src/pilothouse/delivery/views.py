@@ -142,7 +142,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": can_edit,
         "can_edit_people": permissions.can_create(request.user, parent=None, model=TimeOff),
         "can_assign": permissions.can_create_any(request.user, model=FeatureAssignment),
-        "history": core_selectors.object_history_described(instance=team),
+        "history": core_selectors.object_history_described(instance=team, viewer=request.user),
     }
     return render(request, "delivery/team_detail.html", context)
 

@@ -19,18 +19,22 @@ from pilothouse.demo.customers import SEGMENT_NAMES, create_customer_voice, exte
 from pilothouse.demo.delivery import create_delivery
 from pilothouse.demo.experiments import create_experiments
 from pilothouse.demo.feedback_phrases import TAGS
+from pilothouse.demo.growth import create_growth
 from pilothouse.demo.metrics import create_metrics
 from pilothouse.demo.people import DEMO_USERNAME, plan_org, save_org
+from pilothouse.demo.people_details import describe_people
 from pilothouse.demo.planning import create_planning
 from pilothouse.demo.portal import create_portal
 from pilothouse.demo.portfolio import create_portfolio
 from pilothouse.demo.prioritization import create_prioritization
+from pilothouse.demo.private_people import keep_private
 from pilothouse.demo.roadmap import create_roadmap
 from pilothouse.demo.scales import SCALES
 from pilothouse.demo.scenarios import create_scenarios
 from pilothouse.demo.strategy import create_strategy
+from pilothouse.demo.team_plan import create_team_plan
 from pilothouse.demo.vocabulary import COMPANY, product_specs
-from pilothouse.people.models import Person
+from pilothouse.people.models import CareerLevel, Level, Person
 from pilothouse.portfolio.models import Product, ProductArea, ProductLine
 from pilothouse.roadmap.models import Feature, Release
 from pilothouse.strategy.models import Initiative, KeyResult, Objective
@@ -54,6 +58,7 @@ STAGES = (
     "scenarios",
     "metrics",
     "experiments",
+    "team",
 )
 GENERATED_MODELS: tuple[type[models.Model], ...] = (
     Person,
@@ -140,6 +145,15 @@ class DemoSummary:
     metric_targets: int
     key_result_metric_links: int
     experiments: int
+    assessments: int
+    assessment_ratings: int
+    growth_plans: int
+    growth_goals: int
+    check_ins: int
+    one_on_ones: int
+    action_items: int
+    allocations: int
+    open_roles: int
     demo_username: str
     demo_password: str = field(repr=False)
 
@@ -190,6 +204,12 @@ def _check_conflicts(
         "segments": _existing(Segment, "name", SEGMENT_NAMES),
         "tags": _existing_tags(TAGS),
     }
+    missing = sorted(set(Level.values) - set(CareerLevel.objects.values_list("key", flat=True)))
+    if missing:
+        raise DemoConflict(
+            "The career ladder lacks the levels the demo organization uses "
+            f"({', '.join(missing)}). Load the demo into an empty database."
+        )
     found = {what: names for what, names in clashes.items() if names}
     if found:
         detail = "; ".join(
@@ -233,6 +253,7 @@ def build(
                 "Reset its password to log in again, or start from an empty database."
             )
         org = plan_org(scale=plan, catalogue=catalogue, clock=clock, rng=rng)
+        describe_people(org=org, today=today, seed=seed)
         _check_conflicts(
             users=org.users, people=org.people, catalogue=catalogue, customers=plan.customers
         )
@@ -316,6 +337,27 @@ def build(
         tested = create_experiments(today=today, seed=seed)
         report("experiments", 1, 1)
 
+        report("team", 0, 2)
+        details = keep_private(org=org, portfolio=portfolio, today=today, seed=seed)
+        growth = create_growth(
+            org=org,
+            portfolio=portfolio,
+            details=details,
+            today=today,
+            seed=seed,
+            batch_size=plan.batch_size,
+        )
+        report("team", 1, 2)
+        team_plan = create_team_plan(
+            org=org,
+            portfolio=portfolio,
+            details=details,
+            today=today,
+            seed=seed,
+            batch_size=plan.batch_size,
+        )
+        report("team", 2, 2)
+
     return DemoSummary(
         company=COMPANY,
         scale=scale,
@@ -361,6 +403,15 @@ def build(
         metric_targets=measured.metric_targets,
         key_result_metric_links=measured.key_result_links,
         experiments=tested.experiments,
+        assessments=growth.assessments,
+        assessment_ratings=growth.assessment_ratings,
+        growth_plans=growth.growth_plans,
+        growth_goals=growth.growth_goals,
+        check_ins=growth.check_ins,
+        one_on_ones=growth.one_on_ones,
+        action_items=growth.action_items,
+        allocations=team_plan.allocations,
+        open_roles=team_plan.open_roles,
         demo_username=DEMO_USERNAME,
         demo_password=password,
     )

@@ -1,6 +1,6 @@
-"""/api/v1/experiments (with /{id}/results, /{id}/variants, /{id}/sample-size and
-/{id}/statistics/import), /variants, /experiment-metrics (with /{id}/statistics) and
-/variant-statistics.
+"""/api/v1/experiments (with /{id}/results, /{id}/variants, /{id}/sample-size,
+/{id}/statistics/import and /{id}/statistics/refresh), /variants, /experiment-metrics
+(with /{id}/statistics) and /variant-statistics.
 
 An experiment moves through its statuses by PATCH (`status`, with `decision`,
 `winner_id` and `rationale` to decide), under the rules of services.ExperimentWrites.
@@ -28,7 +28,7 @@ from pilothouse.api.uploads import (
 )
 from pilothouse.core import permissions
 from pilothouse.core.models import User
-from pilothouse.experiments import imports, results, selectors, services
+from pilothouse.experiments import imports, results, selectors, services, statistics_sources
 from pilothouse.experiments.models import (
     Experiment,
     ExperimentMetric,
@@ -326,8 +326,10 @@ class ExperimentMetricIn(Schema):
     role: Literal["primary", "secondary", "guardrail"] = "secondary"
     metric_type: Literal["mean", "proportion", "ratio"] = "mean"
     cuped: bool = Field(False, description="Adjust with each user's pre-experiment value")
-    source_id: int | None = Field(None, description="A data source its query runs on")
-    query: str = Field(
+    data_source_id: int | None = Field(
+        None, description="The data source its statistics query runs on"
+    )
+    statistics_query: str = Field(
         "",
         description="SQL returning one row per variant (variant, n, sum, sum_squares, ...); "
         ":start_date and :end_date are bound",
@@ -366,7 +368,7 @@ crud.register(
         refs={
             "experiment_id": ("experiment", Experiment),
             "metric_id": ("metric", Metric),
-            "source_id": ("source", DataSource),
+            "data_source_id": ("data_source", DataSource),
         },
     ),
 )
@@ -467,6 +469,58 @@ def statistics_import(request: HttpRequest, pk: int):
 
     return run_file_import(
         request, imports.import_statistics, extra=lambda: {"experiment": experiment}
+    )
+
+
+class MetricRefreshOut(Schema):
+    experiment_metric_id: int
+    metric_key: str
+    ok: bool
+    rows: int | None = Field(description="Rows the query returned (null: it did not finish)")
+    duration_ms: int
+    changed: int = Field(description="Variants whose statistics were created or changed")
+    error: str | None = Field(description="Why its statistics were left as they were")
+    problems: list[str] = Field(description="Each reason, naming the row and column")
+
+
+class RefreshOut(Schema):
+    start_date: dt.date = Field(description="Bound to :start_date")
+    end_date: dt.date = Field(description="Bound to :end_date")
+    failed: int
+    metrics: list[MetricRefreshOut]
+
+
+@experiments.post(
+    "/{int:pk}/statistics/refresh",
+    response={200: RefreshOut, **crud.ERRORS},
+    summary="Compute the statistics of every metric with a query, from its data source",
+    operation_id="experiment_statistics_refresh",
+)
+def statistics_refresh(request: HttpRequest, pk: int):
+    try:
+        experiment = selectors.experiment_for_page(pk=pk)
+    except Experiment.DoesNotExist as exc:
+        raise Http404("No such experiment.") from exc
+    report = statistics_sources.statistics_refresh(
+        actor=request.user, experiment=experiment, today=timezone.localdate()
+    )
+    return RefreshOut(
+        start_date=report.start_date,
+        end_date=report.end_date,
+        failed=len(report.failed),
+        metrics=[
+            MetricRefreshOut(
+                experiment_metric_id=done.experiment_metric.pk,
+                metric_key=done.experiment_metric.metric.key,
+                ok=done.ok,
+                rows=done.rows,
+                duration_ms=done.duration_ms,
+                changed=done.changed,
+                error=done.error,
+                problems=done.problems,
+            )
+            for done in report.metrics
+        ],
     )
 
 

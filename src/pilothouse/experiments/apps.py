@@ -7,8 +7,9 @@ class ExperimentsConfig(AppConfig):
     verbose_name = "Experiments"
 
     def ready(self) -> None:
-        # The roadmap knows nothing of experiments: the panel of its feature page is
-        # registered from here.
-        from pilothouse.experiments import panels
+        # The roadmap and the metric catalog know nothing of experiments: the panel of the
+        # feature page and the marks on a metric's chart are registered from here.
+        from pilothouse.experiments import annotations, panels
 
         panels.register()
+        annotations.register()

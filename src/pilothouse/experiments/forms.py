@@ -1,6 +1,7 @@
 """The forms of experiments: the design, the variant set, the metrics, the statistics of a
-metric, their import, the decision and the sample-size calculator. Model forms run
-through the services by core.editing; the others are handed to the services by the views."""
+metric, their query and their import, the decision and the sample-size calculator. Model
+forms run through the services by core.editing; the others are handed to the services by
+the views."""
 
 from __future__ import annotations
 
@@ -137,8 +138,8 @@ def variant_rows(variants: Sequence[Variant], data=None) -> BaseVariantRows:
 class ExperimentMetricForm(VersionedModelForm):
     class Meta:
         model = ExperimentMetric
-        fields = ["metric", "role", "metric_type", "cuped", "source", "query"]
-        widgets = {"query": forms.Textarea(attrs={"rows": 6, "class": "monospace"})}
+        fields = ["metric", "role", "metric_type", "cuped", "data_source", "statistics_query"]
+        widgets = {"statistics_query": forms.Textarea(attrs={"rows": 6, "class": "monospace"})}
         help_texts = {
             "metric_type": "Mean: n, sum and sum of squares per variant. Proportion: n and the "
             "count of users who converted. Ratio: also the denominator's sums and cross products.",
@@ -147,7 +148,32 @@ class ExperimentMetricForm(VersionedModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["metric"].queryset = metric_choices()
-        self.fields["source"].queryset = DataSource.objects.only("id", "name").order_by("name")
+        self.fields["data_source"].queryset = DataSource.objects.only("id", "name").order_by("name")
+
+
+class StatisticsQueryForm(VersionedModelForm):
+    """A metric's data source and statistics query, tested or saved from the experiment's
+    page. The data sources are read once by the view, for every form of the page."""
+
+    class Meta:
+        model = ExperimentMetric
+        fields = ["data_source", "statistics_query"]
+        widgets = {
+            "statistics_query": forms.Textarea(
+                attrs={"rows": 8, "class": "monospace", "spellcheck": "false"}
+            )
+        }
+
+    def __init__(self, *args: Any, data_sources: Sequence[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["data_source"]
+        field.queryset = DataSource.objects.only("id", "name")  # what a submission is checked on
+        field.choices = [("", "---------"), *data_sources]
+        self.fields["statistics_query"].help_text = (
+            "One row per variant with the columns "
+            + ", ".join(("variant", "n", *required_sums(self.instance)))
+            + "; :start_date and :end_date are bound to the experiment's dates."
+        )
 
 
 STAT_LABELS = {

@@ -219,7 +219,8 @@ class MetricType(models.TextChoices):
 
 class ExperimentMetric(VersionedModel):
     """A metric an experiment is judged on. Its per-variant statistics are entered,
-    imported, or read by `query` on `source` (one row per variant)."""
+    imported, or computed by `statistics_query` on `data_source` (one row per variant,
+    see statistics_sources)."""
 
     experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="metrics")
     metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="experiment_uses")
@@ -230,10 +231,12 @@ class ExperimentMetric(VersionedModel):
     cuped = models.BooleanField(
         "CUPED", default=False, help_text="Adjust with each user's pre-experiment value."
     )
-    source = models.ForeignKey(
+    # A data source in use by an experiment cannot be deleted: its statistics would lose
+    # the query they came from.
+    data_source = models.ForeignKey(
         DataSource, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    query = models.TextField(
+    statistics_query = models.TextField(
         blank=True,
         help_text="SQL returning one row per variant: variant, n, sum, sum_squares (and the "
         "ratio or CUPED columns); :start_date and :end_date are bound.",
@@ -262,8 +265,10 @@ class ExperimentMetric(VersionedModel):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        if bool(self.source_id) != bool(self.query.strip()):
-            errors["query"] = "A query needs its data source, and the other way round."
+        if self.data_source_id and not self.statistics_query.strip():
+            errors["statistics_query"] = "Write the query that the data source runs."
+        if self.statistics_query.strip() and not self.data_source_id:
+            errors["data_source"] = "Choose the data source the query runs on."
         if self.cuped and self.metric_type == MetricType.RATIO:
             errors["cuped"] = "CUPED applies to mean and proportion metrics, not to ratios."
         if errors:

@@ -20,7 +20,7 @@ from pilothouse.experiments.models import (
     Variant,
     VariantStatistics,
 )
-from pilothouse.metrics.models import Metric, MetricValue
+from pilothouse.metrics.models import DataSource, Metric, MetricValue
 from pilothouse.portfolio.models import Product
 
 # The list page shows the statuses in this order.
@@ -215,7 +215,9 @@ def experiment_detail(*, pk: int, today: dt.date) -> ExperimentDetail:
     experiment = experiment_for_page(pk=pk)
     variants = list(Variant.objects.filter(experiment=experiment).order_by("position"))
     metrics = results.ordered_metrics(
-        ExperimentMetric.objects.filter(experiment=experiment).select_related("metric", "source")
+        ExperimentMetric.objects.filter(experiment=experiment).select_related(
+            "metric", "data_source"
+        )
     )
     statistics = list(VariantStatistics.objects.filter(experiment_metric__experiment=experiment))
     primary = next((m for m in metrics if m.role == MetricRole.PRIMARY), None)
@@ -258,6 +260,11 @@ def experiment_metric_for_page(*, pk: int) -> ExperimentMetric:
     return ExperimentMetric.objects.select_related(
         "metric", "experiment__product__product_line", "experiment__owner"
     ).get(pk=pk)
+
+
+def data_source_choices() -> list[tuple[int, str]]:
+    """The data sources a statistics query may run on: one query."""
+    return list(DataSource.objects.order_by("name").values_list("pk", "name"))
 
 
 def metric_choices() -> QuerySet[Metric]:

@@ -453,12 +453,8 @@ def statistics_set(
             stats = existing.get(variant.pk) or VariantStatistics(
                 experiment_metric=experiment_metric, variant=variant
             )
-            probe = VariantStatistics(experiment_metric=experiment_metric, variant=variant, **data)
-            try:
-                probe.full_clean(exclude=["experiment_metric", "variant"], validate_unique=False)
-            except ValidationError as exc:
-                for name, texts in exc.message_dict.items():
-                    errors.setdefault(f"{where}.{name}", []).extend(texts)
+            for name, texts in statistics_row_problems(experiment_metric, variant, data).items():
+                errors.setdefault(f"{where}.{name}", []).extend(texts)
             planned.append((index, stats, data))
         if errors:
             raise ValidationError(errors)
@@ -493,6 +489,19 @@ def statistics_set(
             else:
                 saved.append(writes.update(instance=stats, actor=actor, version=None, data=data))
     return saved
+
+
+def statistics_row_problems(
+    experiment_metric: ExperimentMetric, variant: Variant, data: Mapping[str, Any]
+) -> dict[str, list[str]]:
+    """What the model refuses in one variant's sums, by field (empty: nothing); no query
+    and no write. The engine's check of the whole set is `results.check_sums`."""
+    probe = VariantStatistics(experiment_metric=experiment_metric, variant=variant, **data)
+    try:
+        probe.full_clean(exclude=["experiment_metric", "variant"], validate_unique=False)
+    except ValidationError as exc:
+        return exc.message_dict
+    return {}
 
 
 def _applied(stats: VariantStatistics, data: Mapping[str, Any]) -> VariantStatistics:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pilothouse.experiments import views
+from pilothouse.experiments import statistics_views, views
 
 app_name = "experiments"
 urlpatterns = [
@@ -15,7 +15,13 @@ urlpatterns = [
     path("<int:pk>/decide/", views.experiment_decide, name="experiment_decide"),
     path("<int:pk>/metrics/new/", views.metric_create, name="metric_create"),
     path("<int:pk>/statistics/import/", views.statistics_import, name="statistics_import"),
+    path(
+        "<int:pk>/statistics/refresh/",
+        statistics_views.statistics_refresh,
+        name="statistics_refresh",
+    ),
     path("metrics/<int:pk>/edit/", views.metric_edit, name="metric_edit"),
     path("metrics/<int:pk>/delete/", views.metric_delete, name="metric_delete"),
     path("metrics/<int:pk>/statistics/", views.statistics_edit, name="statistics_edit"),
+    path("metrics/<int:pk>/query/", statistics_views.metric_query, name="metric_query"),
 ]

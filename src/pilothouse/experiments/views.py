@@ -1,8 +1,9 @@
 """The experiment list, an experiment's page (design and sample-size calculator, results
 with their readings and chart, the decision), and the pages that edit it: the design, the
-variant set, the metrics, a metric's statistics and their import, and the steps of its
-life (start, stop, decide). Writes go through core.editing and the services, which decide
-who may; the pages are guarded first so that nobody fills in a form they may not send."""
+variant set, the metrics, a metric's statistics, their import and their query (tested,
+saved, and run by the refresh), and the steps of its life (start, stop, decide). Writes
+go through core.editing and the services, which decide who may; the pages are guarded
+first so that nobody fills in a form they may not send."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ from pilothouse.experiments.forms import (
     StartForm,
     StatisticsForm,
     StatisticsImportForm,
+    StatisticsQueryForm,
     StopForm,
     variant_rows,
 )
@@ -176,6 +178,8 @@ def _detail_context(
     start = {**version, "start_date": experiment.start_date or timezone.localdate()}
     rationale = markdown.render_markdown(experiment.rationale) if experiment.rationale else ""
     return {
+        "metric_rows": _metric_rows(detail, can_edit),
+        "can_refresh": can_edit and any(em.data_source_id for em in detail.metrics),
         "experiment": experiment,
         "detail": detail,
         "results": detail.results,
@@ -191,8 +195,24 @@ def _detail_context(
         or DecisionForm(
             experiment=experiment, variants=detail.variants, initial=version, auto_id="decision_%s"
         ),
-        "history": core_selectors.object_history_described(instance=experiment),
+        "history": core_selectors.object_history_described(
+            instance=experiment, viewer=request.user
+        ),
     }
+
+
+def _metric_rows(
+    detail: selectors.ExperimentDetail, can_edit: bool
+) -> list[tuple[ExperimentMetric, StatisticsQueryForm | None]]:
+    """Each metric with its query form for those who may change it (the data sources read
+    once for all of them; nothing for the others)."""
+    if not can_edit:
+        return [(em, None) for em in detail.metrics]
+    choices = selectors.data_source_choices()
+    return [
+        (em, StatisticsQueryForm(instance=em, data_sources=choices, auto_id=f"query{em.pk}_%s"))
+        for em in detail.metrics
+    ]
 
 
 def experiment_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -3,8 +3,10 @@ vl-convert through the roadmap's `render` (no script and no CDN on the page), an
 exported as SVG, PNG, PDF or the specification itself like the timeline:
 
 - `series_spec`: a metric's series over the chosen range, its targets as a band (from
-  the target to the edge of the tolerance) with the target as a dashed line, and a rule
-  for each release of its products shipped in the range;
+  the target to the edge of the tolerance) with the target as a dashed line, a rule
+  for each release of its products shipped in the range, and a shaded span for each
+  mark of the apps above the catalog (metrics.annotations: the experiments that
+  measured it), labelled, with a legend telling releases and each kind of span apart;
 - `dimensions_spec`: one line per dimension value (a platform, a segment);
 - `spark_spec`: the small chart of a dashboard card;
 - `progress_spec`: a key result's progress over its objective's period, with the
@@ -27,14 +29,22 @@ from typing import Any, TypeVar
 from django.utils.safestring import SafeString, mark_safe
 
 from pilothouse.engines import metrics as engine
+from pilothouse.metrics.annotations import Annotation, AnnotationGroup
 from pilothouse.metrics.models import Direction, Metric, MetricTarget
-from pilothouse.metrics.selectors import Annotation, DimensionRow, KeyResultHistory, MetricDetail
+from pilothouse.metrics.selectors import DimensionRow, KeyResultHistory, MetricDetail
 from pilothouse.roadmap.charts import ACCENT, DANGER, VEGA_LITE_SCHEMA, render
 
 WIDTH = 760
 HEIGHT = 260
 TARGET_COLOUR = "#1d6b3a"
 RELEASE_COLOUR = "#6b4fbb"
+RELEASE_LEGEND = "Release shipped"
+# The colours of the kinds of spans (experiments first), in registration order.
+SPAN_COLOURS = ("#b35c00", "#0f766e", "#9d174d", "#4d5b00")
+SPAN_OPACITY = 0.1
+# Span labels sit in rows at the foot of the chart, overlapping spans on separate rows.
+SPAN_LABEL_ROWS = 4
+SPAN_LABEL_STEP = 11
 STATUS_COLOURS = {
     engine.ON_TRACK: "#1d6b3a",
     engine.AT_RISK: "#8a5300",
@@ -120,7 +130,9 @@ def series_spec(detail: MetricDetail, *, thinned: bool = False) -> dict[str, Any
         "title": None,
         "scale": {**UTC, "domain": [_day(first), _day(last)]} if first and last else UTC,
     }
-    layers: list[dict[str, Any]] = []
+    legend = _legend(detail.releases, detail.annotations)
+    # Spans first: the series and the targets are drawn over their shading.
+    layers = _span_layers(detail.annotations, first, last, legend)
     targets = [t for t in detail.targets if first is None or (t.end >= first and t.start <= last)]
     if targets:
         target_rows = []
@@ -185,7 +197,7 @@ def series_spec(detail: MetricDetail, *, thinned: bool = False) -> dict[str, Any
             },
         }
     )
-    layers += _release_layers(detail.releases)
+    layers += _release_layers(detail.releases, legend)
     by = "" if detail.by == metric.granularity else f", by {detail.by}"
     return {
         "$schema": VEGA_LITE_SCHEMA,
@@ -207,19 +219,45 @@ def _range_words(first: dt.date | None, last: dt.date | None) -> str:
     return f"{first:%-d %b %Y} to {last:%-d %b %Y}"
 
 
-def _release_layers(releases: Sequence[Annotation]) -> list[dict[str, Any]]:
+def _legend(releases: Sequence[Annotation], groups: Sequence[AnnotationGroup]) -> dict:
+    """The colour encoding that names the marks in a legend (releases and each kind of
+    span), shared by their layers."""
+    domain = [RELEASE_LEGEND] if releases else []
+    colours = [RELEASE_COLOUR] if releases else []
+    for index, group in enumerate(groups):
+        domain.append(group.legend)
+        colours.append(SPAN_COLOURS[index % len(SPAN_COLOURS)])
+    return {
+        "field": "kind",
+        "type": "nominal",
+        "title": None,
+        "scale": {"domain": domain, "range": colours},
+        "legend": {"orient": "bottom", "direction": "horizontal", "symbolOpacity": 0.6},
+    }
+
+
+def _release_layers(releases: Sequence[Annotation], legend: dict) -> list[dict[str, Any]]:
     if not releases:
         return []
     rows = [
-        {"day": _day(release.day), "label": _short(release.label), "name": release.label}
-        for release in releases
+        {
+            "day": _day(mark.day),
+            "label": _short(mark.label),
+            "name": mark.label,
+            "kind": RELEASE_LEGEND,
+        }
+        for mark in releases
     ]
     x = {"field": "day", "type": "temporal", "scale": UTC}
     return [
         {
             "data": {"values": rows},
             "mark": {"type": "rule", "color": RELEASE_COLOUR, "strokeDash": [2, 3]},
-            "encoding": {"x": x, "tooltip": [{"field": "name", "title": "Release shipped"}]},
+            "encoding": {
+                "x": x,
+                "color": legend,
+                "tooltip": [{"field": "name", "title": "Release shipped"}],
+            },
         },
         {
             "data": {"values": rows},
@@ -237,6 +275,92 @@ def _release_layers(releases: Sequence[Annotation]) -> list[dict[str, Any]]:
             "encoding": {"x": x, "text": {"field": "label"}},
         },
     ]
+
+
+def _label_rows(spans: Sequence[tuple[dt.date, dt.date]]) -> list[int]:
+    """The label row of each span (in start order): the first row whose last span ended
+    before it starts, so that overlapping spans are labelled on separate rows."""
+    ends: list[dt.date] = []
+    rows = []
+    for start, end in spans:
+        row = next((i for i, last in enumerate(ends) if last < start), len(ends))
+        if row == len(ends):
+            ends.append(end)
+        ends[row] = end
+        rows.append(row % SPAN_LABEL_ROWS)
+    return rows
+
+
+def _span_layers(
+    groups: Sequence[AnnotationGroup], first: dt.date | None, last: dt.date | None, legend: dict
+) -> list[dict[str, Any]]:
+    """Each kind of span shaded over the chart's height in its colour, labelled at the
+    foot of the chart (from its start, or up to its end in the chart's last quarter so
+    that the label stays inside), with a tooltip: what, when, its status."""
+    if first is None or last is None:
+        return []
+    late = last - (last - first) * 0.25
+    layers: list[dict[str, Any]] = []
+    for index, group in enumerate(groups):
+        shown = [
+            (mark, max(mark.day, first), min(mark.end or mark.day, last))
+            for mark in group.items
+            if mark.day <= last and (mark.end or mark.day) >= first
+        ]
+        rows = [
+            {
+                "start": _day(start),
+                # The span covers its last day: drawn to the next one, within the chart.
+                "end": _day(min(end + dt.timedelta(days=1), last)),
+                "label": _short(" · ".join(filter(None, (mark.label, mark.outcome))), 44),
+                "name": mark.label,
+                "dates": mark.when,
+                "note": mark.note,
+                "kind": group.legend,
+                "y": HEIGHT - 3 - row * SPAN_LABEL_STEP,
+                "align": "right" if start > late else "left",
+            }
+            for (mark, start, end), row in zip(
+                shown, _label_rows([(start, end) for _mark, start, end in shown]), strict=True
+            )
+        ]
+        if not rows:
+            continue
+        colour = SPAN_COLOURS[index % len(SPAN_COLOURS)]
+        tooltip = [
+            {"field": "name", "title": group.legend},
+            {"field": "dates", "title": "When"},
+            {"field": "note", "title": "Status"},
+        ]
+        layers.append(
+            {
+                "data": {"values": rows},
+                "mark": {"type": "rect", "color": colour, "opacity": SPAN_OPACITY},
+                "encoding": {
+                    "x": {"field": "start", "type": "temporal", "scale": UTC},
+                    "x2": {"field": "end"},
+                    "color": legend,
+                    "tooltip": tooltip,
+                },
+            }
+        )
+        for align, anchor, dx in (("left", "start", 3), ("right", "end", -3)):
+            placed = [row for row in rows if row["align"] == align]
+            if placed:
+                mark = {"type": "text", "color": colour, "align": align, "dx": dx}
+                layers.append(
+                    {
+                        "data": {"values": placed},
+                        "mark": {**mark, "baseline": "bottom", "fontSize": 9},
+                        "encoding": {
+                            "x": {"field": anchor, "type": "temporal", "scale": UTC},
+                            "y": {"field": "y", "type": "quantitative", "scale": None},
+                            "text": {"field": "label"},
+                            "tooltip": tooltip,
+                        },
+                    }
+                )
+    return layers
 
 
 def dimensions_spec(

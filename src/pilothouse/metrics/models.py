@@ -4,7 +4,11 @@ that follow a metric (see docs/metrics.md)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import math
+from collections.abc import Callable, Collection
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -218,6 +222,21 @@ class MetricValue(VersionedModel):
         where = f" [{self.dimension}]" if self.dimension else ""
         return f"{self.metric_id}{where} {self.period_start.isoformat()}: {self.value:g}"
 
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
+        """VersionedModel's checks (Django's, and no NUL character), with a short way for
+        values written by the ten thousand (core.bulk.validate_many calls this for each):
+        when every field to check holds a value of its plain type that those checks
+        accept as it is, they have nothing to say. Anything else (another type, a value
+        out of bounds, a related object given by id) takes the long way, which words the
+        errors."""
+        loaded = self.__dict__
+        for name, attname, accepts in _plain_checks():
+            if (accepts is None or not accepts(loaded.get(attname, _NOT_LOADED))) and (
+                exclude is None or name not in exclude
+            ):
+                super().clean_fields(exclude=exclude)
+                return
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if isinstance(self.value, float) and not math.isfinite(self.value):
@@ -234,6 +253,67 @@ class MetricValue(VersionedModel):
 
     def steward_ids(self) -> set[int]:
         return self.metric.steward_ids()
+
+
+_NOT_LOADED = object()
+_BIG_INTEGERS = range(-(2**63), 2**63)  # a BigAutoField's, on SQLite and PostgreSQL
+_VERSIONS = range(0, 2**31)  # a PositiveIntegerField's on PostgreSQL (SQLite allows more)
+_ORIGINS = frozenset(ValueOrigin.values)
+_DIMENSION_MAX = MetricValue._meta.get_field("dimension").max_length
+
+
+def _no_object(value: Any) -> bool:
+    # An optional relation left empty; one given by id is for Django to check (a query).
+    return value is None
+
+
+def _plain_day(value: Any) -> bool:
+    return type(value) is dt.date
+
+
+def _plain_moment(value: Any) -> bool:
+    return value is None or type(value) is dt.datetime
+
+
+def _plain_id(value: Any) -> bool:
+    return value is None or (type(value) is int and value in _BIG_INTEGERS)
+
+
+def _plain_version(value: Any) -> bool:
+    return type(value) is int and value in _VERSIONS
+
+
+def _plain_dimension(value: Any) -> bool:
+    return type(value) is str and len(value) <= _DIMENSION_MAX and "\x00" not in value
+
+
+def _plain_number(value: Any) -> bool:
+    return type(value) is float  # finite or not: clean() says
+
+
+def _plain_origin(value: Any) -> bool:
+    return (type(value) is str or type(value) is ValueOrigin) and value in _ORIGINS
+
+
+_PLAIN = {
+    "id": _plain_id,
+    "created_at": _plain_moment,
+    "updated_at": _plain_moment,
+    "created_by": _no_object,
+    "updated_by": _no_object,
+    "version": _plain_version,
+    "period_start": _plain_day,
+    "dimension": _plain_dimension,
+    "value": _plain_number,
+    "origin": _plain_origin,
+}
+
+
+@functools.cache
+def _plain_checks() -> tuple[tuple[str, str, Callable[[Any], bool] | None], ...]:
+    """(name, attname, check) of each field of MetricValue; a field without a check of
+    its own (the metric, given by id; a field added later) takes the long way."""
+    return tuple((f.name, f.attname, _PLAIN.get(f.name)) for f in MetricValue._meta.fields)
 
 
 class MetricTarget(VersionedModel):
@@ -264,6 +344,7 @@ class MetricTarget(VersionedModel):
 
 
 class SyncStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
@@ -278,7 +359,9 @@ class SyncTrigger(models.TextChoices):
 class MetricSync(models.Model):
     """One run of a metric's query: the run log. Written by the sync itself, never
     edited, so it is not a versioned object; the values it stores are change-logged
-    as one batch."""
+    as one batch. A sync asked for on demand is queued (for the worker) before it runs:
+    `queued_at` is when it was asked for, `started_at` when it started (until then, the
+    same moment)."""
 
     metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="syncs")
     source = models.ForeignKey(
@@ -291,6 +374,7 @@ class MetricSync(models.Model):
     period_start = models.DateField(help_text="The first day the query was asked for.")
     period_end = models.DateField(help_text="The last day the query was asked for.")
     status = models.CharField(max_length=10, choices=SyncStatus.choices, default=SyncStatus.RUNNING)
+    queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)

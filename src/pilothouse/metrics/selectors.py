@@ -17,6 +17,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Case, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 
 from pilothouse.engines import metrics as engine
+from pilothouse.metrics import annotations as chart_annotations
+from pilothouse.metrics.annotations import Annotation, AnnotationGroup
 from pilothouse.metrics.models import (
     KeyResultMetric,
     Metric,
@@ -282,12 +284,6 @@ def _order(row: MetricSummary) -> tuple:
 
 
 @dataclass(frozen=True)
-class Annotation:
-    day: dt.date
-    label: str
-
-
-@dataclass(frozen=True)
 class DimensionRow:
     dimension: str
     latest: float
@@ -307,6 +303,8 @@ class MetricDetail:
     dimensions: list[DimensionRow]
     dimensions_total: int
     releases: list[Annotation]
+    # Marks of the apps above the catalog (experiments...), see metrics.annotations.
+    annotations: list[AnnotationGroup]
     links: list[KeyResultMetric]
     syncs: list[MetricSync]
     values: Page
@@ -333,8 +331,9 @@ def metric_detail(
 ) -> MetricDetail:
     """What a metric's page shows: the series over the chosen range (rolled up `by` a
     coarser granularity if asked), targets, status, the dimensions' latest values and
-    series, releases of its products shipped in the range, linked key results, the last
-    syncs, and one page of its values. A fixed number of queries."""
+    series, releases of its products shipped in the range, what the apps above the
+    catalog mark on it (metrics.annotations: one query per provider), linked key results,
+    the last syncs, and one page of its values. A fixed number of queries."""
     own = metric.values.order_by()
     bounds = own.filter(dimension="", period_start__lte=today).values_list(
         "period_start", flat=True
@@ -375,6 +374,7 @@ def metric_detail(
                 dimensions.append(DimensionRow(dimension, inside[-1][1], inside[-1][0], inside))
     status = status_of(metric, values=status_window, targets=engine_targets, today=today)
     releases = _releases(metric, first, last)
+    marks = chart_annotations.collect(metric_ids=[metric.pk], first=first, last=last, today=today)
     links = list(
         metric.key_result_links.select_related("key_result__objective").order_by(
             "key_result__objective__period", "key_result__title"
@@ -400,6 +400,7 @@ def metric_detail(
         dimensions=dimensions,
         dimensions_total=dimensions_total,
         releases=releases,
+        annotations=marks[metric.pk],
         links=links,
         syncs=syncs,
         values=paginator.get_page(page),

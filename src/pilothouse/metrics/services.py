@@ -195,6 +195,17 @@ class UpsertResult:
 
 
 def _row_problems(index: int, row: Any, granularity: str) -> dict[str, str]:
+    if (  # the usual row, checked in one go; any doubt takes the checks below
+        type(row) is ValueRow
+        and type(row.period_start) is date
+        and type(row.value) is float
+        and -1e300 <= row.value <= 1e300  # finite, not too large (NaN fails)
+        and type(row.dimension) is str
+        and len(row.dimension) <= DIMENSION_MAX
+        and "\x00" not in row.dimension
+        and not engine.misalignment(row.period_start, granularity)
+    ):
+        return {}
     if not isinstance(row, ValueRow):
         return {"__all__": f"Row {index + 1} is not a value row."}
     problems: dict[str, str] = {}
@@ -275,6 +286,7 @@ def metric_values_upsert(
         raise ValidationError(
             {"origin": f"{origin!r} is not one of {', '.join(ValueOrigin.values)}."}
         )
+    origin = ValueOrigin(origin).value  # plain text: written as it is, row after row
     if len(rows) > MAX_VALUES:
         raise ValidationError(
             {"rows": f"At most {MAX_VALUES:,} values at once, not {len(rows):,}."}
@@ -294,47 +306,60 @@ def metric_values_upsert(
                 "You may not change the values of this metric.",
             )
         wanted = _validated(metric, rows)
-        existing = _existing_values(metric, wanted, replace_range)
-        result = _write_values(actor, metric, wanted, existing, origin, replace_range)
+        result = _write_values(actor, metric, wanted, origin, replace_range)
         if result.written:
             key_results_refresh(metric_ids=[metric.pk])
         return result
 
 
-def _existing_values(
+def _stored_values(
     metric: Metric,
     wanted: Mapping[tuple[str, date], float],
     replace_range: tuple[date, date] | None,
-) -> dict[tuple[str, date], MetricValue]:
-    """The metric's stored values that the rows name, and those in `replace_range`."""
+    origin: str,
+) -> tuple[dict[tuple[str, date], MetricValue], set[tuple[str, date]]]:
+    """The metric's stored values that the rows change, and those in `replace_range` that
+    no row names (to delete), locked and read whole; and the keys of the rows the metric
+    holds already as they are. Values are compared on a light read (no model object for
+    each): a sync that finds nothing new reads no more."""
     days = [day for _dimension, day in wanted]
     if replace_range is not None:
         days += list(replace_range)
     if not days:
-        return {}
+        return {}, set()
     stored = (
         MetricValue.objects.select_for_update()
         .filter(metric=metric, period_start__gte=min(days), period_start__lte=max(days))
         .order_by()
+        .values_list("pk", "dimension", "period_start", "value", "origin")
     )
+    touched: dict[int, tuple[str, date]] = {}
+    same: set[tuple[str, date]] = set()
+    for pk, dimension, day, value, was in stored.iterator(chunk_size=2000):
+        key = (dimension, day)
+        if key in wanted:
+            if value == wanted[key] and was == origin:
+                same.add(key)
+            else:
+                touched[pk] = key
+        elif replace_range is not None and replace_range[0] <= day <= replace_range[1]:
+            touched[pk] = key
     found: dict[tuple[str, date], MetricValue] = {}
-    for value in stored.iterator(chunk_size=2000):
-        key = (value.dimension, value.period_start)
-        in_range = replace_range is not None and replace_range[0] <= key[1] <= replace_range[1]
-        if key in wanted or in_range:
+    for chunk in bulk.chunks(list(touched)):
+        for value in MetricValue.objects.select_for_update().filter(pk__in=chunk).order_by():
             value.metric = metric  # one metric in memory: its stewards are read once
-            found[key] = value
-    return found
+            found[touched[value.pk]] = value
+    return found, same
 
 
 def _write_values(
     actor: User | None,
     metric: Metric,
     wanted: Mapping[tuple[str, date], float],
-    existing: Mapping[tuple[str, date], MetricValue],
     origin: str,
     replace_range: tuple[date, date] | None,
 ) -> UpsertResult:
+    existing, same = _stored_values(metric, wanted, replace_range, origin)
     new_rows = [
         {
             "metric": metric,
@@ -344,19 +369,14 @@ def _write_values(
             "origin": origin,
         }
         for (dimension, day), value in wanted.items()
-        if (dimension, day) not in existing
+        if (dimension, day) not in existing and (dimension, day) not in same
     ]
     changes = [
         (stored, {"value": wanted[key], "origin": origin})
         for key, stored in existing.items()
-        if key in wanted and (stored.value != wanted[key] or stored.origin != origin)
+        if key in wanted
     ]
-    unchanged = sum(1 for key in wanted if key in existing) - len(changes)
-    gone = (
-        [stored for key, stored in existing.items() if key not in wanted]
-        if replace_range is not None
-        else []
-    )
+    gone = [stored for key, stored in existing.items() if key not in wanted]
     created: list[MetricValue] = []
     if new_rows:
         objects, errors = writes.check_many(model=MetricValue, actor=actor, rows=new_rows)
@@ -367,7 +387,7 @@ def _write_values(
     if gone:
         _delete_values(actor, gone)
     return UpsertResult(
-        created=len(created), updated=len(updated), deleted=len(gone), unchanged=unchanged
+        created=len(created), updated=len(updated), deleted=len(gone), unchanged=len(same)
     )
 
 

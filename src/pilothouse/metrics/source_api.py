@@ -5,7 +5,8 @@
 - POST /data-sources/{id}/test: open the source and run SELECT 1.
 - POST /data-sources/{id}/preview: the first rows of a query, checked as a sync would.
 - /metric-syncs: the run log, read-only (filters: metric_id, status, source_id).
-- POST /metrics/{id}/sync: queue a sync of the metric; 202 with its run.
+- POST /metrics/{id}/sync: queue a sync of the metric; 202 with its run (queued), or with
+  the run queued or running already (`already_pending`: no other was queued).
 
 No `from __future__ import annotations`: ninja reads the signatures.
 """
@@ -169,7 +170,10 @@ class MetricSyncOut(Schema):
     triggered_by_id: int | None
     period_start: dt.date
     period_end: dt.date
-    status: SyncStatus
+    status: SyncStatus = Field(
+        description="queued (waiting for the worker), running, succeeded or failed"
+    )
+    queued_at: dt.datetime | None = Field(description="When it was asked for, if on demand")
     started_at: dt.datetime
     finished_at: dt.datetime | None
     duration_ms: int | None
@@ -209,6 +213,15 @@ def metric_sync_get(request: HttpRequest, pk: int):
     return get_object_or_404(source_selectors.sync_list(), pk=pk)
 
 
+class SyncRequestOut(MetricSyncOut):
+    already_pending: bool = Field(
+        False,
+        description="True when a sync of the metric was queued or running already: no "
+        "other was queued, and this is that run",
+    )
+    message: str = Field("", description="Why no other sync was queued, if so")
+
+
 class SyncIn(Schema):
     period_start: dt.date | None = Field(None, description="Default: the usual window")
     period_end: dt.date | None = Field(None, description="Default: today")
@@ -219,19 +232,21 @@ metric_sync_requests = Router(tags=["metrics"])
 
 @metric_sync_requests.post(
     "/{int:pk}/sync",
-    response={202: MetricSyncOut, **crud.ERRORS},
+    response={202: SyncRequestOut, **crud.ERRORS},
     summary="Sync a metric from its data source (queued for the worker)",
     operation_id="metric_sync",
 )
 def metric_sync(request: HttpRequest, pk: int, payload: SyncIn | None = None):
     metric = get_object_or_404(Metric, pk=pk)
-    run = sync.metric_sync_queue(
+    asked = sync.metric_sync_queue(
         metric=metric,
         actor=request.user,
         period_start=payload.period_start if payload else None,
         period_end=payload.period_end if payload else None,
     )
-    return 202, get_object_or_404(source_selectors.sync_list(), pk=run.pk)
+    run = get_object_or_404(source_selectors.sync_list(), pk=asked.run.pk)
+    run.already_pending, run.message = asked.already_pending, asked.message
+    return 202, run
 
 
 ROUTERS = {

@@ -137,12 +137,19 @@ def metric_sync(request: HttpRequest, pk: int) -> HttpResponse:
     """Sync a metric now (queued for the worker); back to where the button was."""
     metric = get_object_or_404(Metric, pk=pk)
     try:
-        run = sync.metric_sync_queue(metric=metric, actor=request.user)
+        asked = sync.metric_sync_queue(metric=metric, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(_back(request, metric))
-    run.refresh_from_db()
-    if run.status == SyncStatus.RUNNING:
+    run = asked.run
+    run.refresh_from_db()  # where tasks run at once, it has ended already
+    if asked.already_pending and run.status in (SyncStatus.QUEUED, SyncStatus.RUNNING):
+        messages.info(request, f"“{metric}”: {asked.message} No other sync was queued.")
+    elif run.status == SyncStatus.QUEUED:
+        messages.info(
+            request, f"Sync of “{metric}” queued; it runs when a worker takes it (see the run log)."
+        )
+    elif run.status == SyncStatus.RUNNING:
         messages.info(request, f"Syncing “{metric}”; the run log shows when it is done.")
     elif run.status == SyncStatus.SUCCEEDED:
         messages.success(

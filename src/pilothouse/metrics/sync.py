@@ -13,10 +13,15 @@ is.
 - The schedule: `metrics_sync_due`, a scheduled job (core.schedules), syncs each metric
   whose `sync_interval` says it is due; a failed sync is tried again after at most
   RETRY_AFTER. One metric's failure never stops the others.
-- On demand: `metric_sync_queue` records the run and queues it for `pilothouse worker`
-  (metrics.tasks); `metric_sync` runs it at once (the command line).
+- On demand: `metric_sync_queue` records the run as queued and queues it for
+  `pilothouse worker` (metrics.tasks); the task moves it to running, then to succeeded
+  or failed. A metric with a sync queued or running is not queued again: the answer is
+  that run. `metric_sync` runs a sync at once (the command line).
 - Two syncs of one metric never overlap: a sync claims the metric under core.locks and
-  refuses while another's run is fresh (SyncRunning); writes are serialized as well.
+  refuses while another's run is fresh (SyncRunning); a queued run whose turn comes
+  while another runs ends failed, saying so; writes are serialized as well. A run left
+  running or queued too long was lost (its process stopped, no worker took it) and is
+  marked failed by the next claim.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
@@ -62,17 +68,43 @@ RETRY_AFTER = dt.timedelta(hours=1)
 # stopped, or no worker took it): it no longer blocks a new sync.
 LOST_AFTER = dt.timedelta(minutes=15)
 LOST_MESSAGE = "The sync did not finish: the process running it stopped, or no worker ran it."
+# A run still "queued" this long after it was asked for was lost: no worker took it (none
+# runs, or its task was dropped). It no longer keeps the metric from being queued again.
+QUEUE_LOST_AFTER = dt.timedelta(hours=1)
+QUEUE_LOST_MESSAGE = (
+    "No worker took this sync within an hour of the request; is `pilothouse worker` running?"
+)
 MAX_ERROR_LENGTH = 10_000
 
 
-class SyncRunning(Exception):
-    """Another sync of the metric is running; `run` is its run log row."""
+class SyncPending(Exception):
+    """Another sync of the metric is queued or running; `run` is its run log row."""
+
+    def __init__(self, run: MetricSync, message: str) -> None:
+        self.run = run
+        super().__init__(message)
+
+
+class SyncRunning(SyncPending):
+    """Another sync of the metric is running."""
 
     def __init__(self, run: MetricSync) -> None:
-        self.run = run
         super().__init__(
+            run,
             f"A sync of this metric is running already (started "
-            f"{timezone.localtime(run.started_at):%Y-%m-%d %H:%M})."
+            f"{timezone.localtime(run.started_at):%Y-%m-%d %H:%M}).",
+        )
+
+
+class SyncQueued(SyncPending):
+    """A sync of the metric is queued for the worker already."""
+
+    def __init__(self, run: MetricSync) -> None:
+        super().__init__(
+            run,
+            f"A sync of this metric is queued already (asked for "
+            f"{timezone.localtime(run.queued_at or run.started_at):%Y-%m-%d %H:%M}); "
+            "it runs when a worker takes it.",
         )
 
 
@@ -146,6 +178,18 @@ def _is_due(
     return last_attempt_at is None or now - last_attempt_at >= min(every, RETRY_AFTER)
 
 
+def _end_lost(runs, *, now: dt.datetime, timeout_seconds: int) -> None:
+    """Mark failed the runs of `runs` (one metric's) that were lost: running long past
+    their source's time-out, or queued and never taken by a worker."""
+    lost_after = dt.timedelta(seconds=timeout_seconds) + LOST_AFTER
+    runs.filter(status=SyncStatus.RUNNING, started_at__lte=now - lost_after).update(
+        status=SyncStatus.FAILED, finished_at=now, error=LOST_MESSAGE
+    )
+    runs.filter(status=SyncStatus.QUEUED, started_at__lte=now - QUEUE_LOST_AFTER).update(
+        status=SyncStatus.FAILED, finished_at=now, error=QUEUE_LOST_MESSAGE
+    )
+
+
 def _claim(
     *,
     metric: Metric,
@@ -155,42 +199,84 @@ def _claim(
     period_start: dt.date | None = None,
     period_end: dt.date | None = None,
     only_if_due: bool = False,
+    queue: bool = False,
 ) -> MetricSync | None:
-    """The new run log row of a sync of `metric`, or SyncRunning; with `only_if_due`,
-    None when another process synced the metric meanwhile."""
+    """The new run log row of a sync of `metric` (running; queued with `queue`), or
+    SyncRunning; with `queue`, SyncQueued when a run of the metric is queued already;
+    with `only_if_due`, None when another process synced the metric meanwhile. Lost
+    runs are marked failed in any case."""
     with transaction.atomic():
         locks.serialize(f"metrics.sync.{metric.pk}")
         now = timezone.now()
         current = Metric.objects.select_related("source").get(pk=metric.pk)
         _require_query(current)
         runs = MetricSync.objects.filter(metric=current)
-        running = runs.filter(status=SyncStatus.RUNNING).order_by("-started_at").first()
-        lost_after = dt.timedelta(seconds=current.source.timeout_seconds) + LOST_AFTER
-        if running is not None and running.started_at > now - lost_after:
-            raise SyncRunning(running)
-        runs.filter(status=SyncStatus.RUNNING).update(
-            status=SyncStatus.FAILED, finished_at=now, error=LOST_MESSAGE
+        _end_lost(runs, now=now, timeout_seconds=current.source.timeout_seconds)
+        latest = runs.order_by("-started_at", "-id")
+        running = latest.filter(status=SyncStatus.RUNNING).first()
+        waiting = latest.filter(status=SyncStatus.QUEUED).first() if queue else None
+        # Refused after the transaction, so that the lost runs stay marked.
+        pending = SyncRunning(running) if running else SyncQueued(waiting) if waiting else None
+        if pending is None:
+            if only_if_due:
+                last_attempt = runs.aggregate(last=Max("started_at"))["last"]
+                if not _is_due(
+                    interval=current.sync_interval,
+                    last_synced_at=current.last_synced_at,
+                    last_attempt_at=last_attempt,
+                    now=now,
+                ):
+                    return None
+            first, last = window or _window(current, period_start, period_end)
+            return MetricSync.objects.create(
+                metric=current,
+                source=current.source,
+                trigger=trigger,
+                triggered_by=actor if actor is not None and actor.pk else None,
+                period_start=first,
+                period_end=last,
+                status=SyncStatus.QUEUED if queue else SyncStatus.RUNNING,
+                queued_at=now if queue else None,
+                started_at=now,
+            )
+    raise pending
+
+
+def _start_queued(sync_id: int) -> MetricSync | None:
+    """Move a queued run to running, under the metric's lock; if another run of the
+    metric is running by then, this one ends failed, saying so. Answers the run as it
+    is now (None if it is gone; left alone if it is no longer queued)."""
+    with transaction.atomic():
+        run = MetricSync.objects.filter(pk=sync_id).only("metric_id").first()
+        if run is None:
+            return None
+        locks.serialize(f"metrics.sync.{run.metric_id}")
+        run = (
+            MetricSync.objects.select_for_update(of=("self",))
+            .select_related("triggered_by", "metric__source")
+            .get(pk=sync_id)
         )
-        if only_if_due:
-            last_attempt = runs.aggregate(last=Max("started_at"))["last"]
-            if not _is_due(
-                interval=current.sync_interval,
-                last_synced_at=current.last_synced_at,
-                last_attempt_at=last_attempt,
-                now=now,
-            ):
-                return None
-        first, last = window or _window(current, period_start, period_end)
-        return MetricSync.objects.create(
-            metric=current,
-            source=current.source,
-            trigger=trigger,
-            triggered_by=actor if actor is not None and actor.pk else None,
-            period_start=first,
-            period_end=last,
-            status=SyncStatus.RUNNING,
-            started_at=now,
-        )
+        if run.status != SyncStatus.QUEUED:
+            return run
+        now = timezone.now()
+        others = MetricSync.objects.filter(metric_id=run.metric_id).exclude(pk=run.pk)
+        if run.metric.source is not None:
+            _end_lost(others, now=now, timeout_seconds=run.metric.source.timeout_seconds)
+        running = others.filter(status=SyncStatus.RUNNING).order_by("-started_at").first()
+        if running is not None:
+            run.status = SyncStatus.FAILED
+            run.finished_at = now
+            run.error = (
+                "Another sync of this metric was running when this one's turn came "
+                f"(started {timezone.localtime(running.started_at):%Y-%m-%d %H:%M}); "
+                "this one was not run."
+            )
+            run.save(update_fields=["status", "finished_at", "error"])
+            return run
+        run.status = SyncStatus.RUNNING
+        run.started_at = now
+        run.save(update_fields=["status", "started_at"])
+        return run
 
 
 # --- running it -------------------------------------------------------------------------------
@@ -367,15 +453,26 @@ def may_sync(user: User | None, metric: Metric) -> bool:
     return permissions.can_change(user, metric)
 
 
+@dataclass(frozen=True)
+class SyncRequest:
+    """The answer to a sync asked for on demand: the run, and whether it was pending
+    already (a sync of the metric was queued or running: no other was queued)."""
+
+    run: MetricSync
+    already_pending: bool = False
+    message: str = ""
+
+
 def metric_sync_queue(
     *,
     metric: Metric,
     actor: User,
     period_start: dt.date | None = None,
     period_end: dt.date | None = None,
-) -> MetricSync:
-    """Record a sync of `metric` and queue it for the worker (at once where tasks run
-    immediately). Answers its run log row, or the running one's if a sync is running."""
+) -> SyncRequest:
+    """Record a sync of `metric` as queued and queue it for the worker (at once where
+    tasks run immediately), once the transaction commits. A metric whose sync is queued
+    or running already is not queued again: the answer is that run, saying so."""
     permissions.require(may_sync(actor, metric), "You may not sync this metric.")
     try:
         run = _claim(
@@ -385,22 +482,23 @@ def metric_sync_queue(
             window=None,
             period_start=period_start,
             period_end=period_end,
+            queue=True,
         )
-    except SyncRunning as busy:
-        return busy.run
+    except SyncPending as pending:
+        return SyncRequest(run=pending.run, already_pending=True, message=str(pending))
     from pilothouse.metrics import tasks  # tasks import this module
 
     transaction.on_commit(lambda: tasks.metric_sync_run.enqueue(sync_id=run.pk))
-    return run
+    return SyncRequest(run=run)
 
 
 def metric_sync_queued(*, sync_id: int) -> MetricSync | None:
-    """Run a queued sync (the task's body); None if it is gone or no longer running."""
-    run = MetricSync.objects.select_related("triggered_by").filter(pk=sync_id).first()
+    """Run a queued sync (the task's body): queued, then running, then succeeded or
+    failed. None if it is gone; left as it is if it is no longer queued (it ended as
+    lost, say)."""
+    run = _start_queued(sync_id)
     if run is None or run.status != SyncStatus.RUNNING:
         return run
-    run.started_at = timezone.now()
-    run.save(update_fields=["started_at"])
     return _perform(run, actor=run.triggered_by)
 
 

@@ -157,7 +157,7 @@ def metric_detail(
         "can_edit": can_edit,
         "entry_form": entry_form or (ValueEntryForm(metric=metric) if can_edit else None),
         "sync_url": _sync_url(metric) if can_edit else None,
-        "history": core_selectors.object_history_described(instance=metric),
+        "history": core_selectors.object_history_described(instance=metric, viewer=request.user),
         "page_obj": detail.values,
     }
     return render(request, "metrics/metric_detail.html", context, status=status)

@@ -1,12 +1,14 @@
 """Which people's private data a user may see, for lists: the same rule as
 core.permissions.can_view_private (the person, their management chain, product leaders
-and admins), read for a whole list at once."""
+and admins), read for a whole list at once. Importing this module also tells the change
+feeds which people to leave out (core.selectors.hide_in_change_feeds)."""
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
 from pilothouse.core import permissions
+from pilothouse.core import selectors as core_selectors
 from pilothouse.core.models import User
 from pilothouse.people.models import Person
 
@@ -54,3 +56,21 @@ def listed_people(queryset: QuerySet[Person], user: User | None) -> QuerySet[Per
     if visible is None:
         return queryset
     return queryset.filter(Q(private=False) | Q(pk__in=visible))
+
+
+def hidden_person_ids(user: User | None) -> QuerySet | set[int]:
+    """The private people `user` may not see listed (as a subquery of ids): change feeds
+    leave their records out and name them by id only."""
+    visible = visible_person_ids(user)
+    if visible is None:
+        return set()
+    return Person.objects.filter(private=True).exclude(pk__in=visible).values("pk")
+
+
+def sees_private(visible: set[int] | None, *person_ids: int | None) -> bool:
+    """Whether a viewer whose `visible_person_ids` are `visible` may see the private data
+    of a record naming these people (any of them, as `restrict` keeps rows)."""
+    return visible is None or any(pk in visible for pk in person_ids if pk is not None)
+
+
+core_selectors.hide_in_change_feeds(Person, hidden_person_ids)

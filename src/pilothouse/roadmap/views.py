@@ -98,7 +98,7 @@ def feature_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "feature": feature,
         "description": render_markdown(feature.description),
-        "history": core_selectors.object_history_described(instance=feature),
+        "history": core_selectors.object_history_described(instance=feature, viewer=request.user),
         "can_edit": permissions.can_change(request.user, feature),
         **dependency_views.dependency_panel(feature=feature),
         # What other apps show on a feature's page (core.panels), e.g. its evidence.
@@ -152,7 +152,7 @@ def release_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "release": release,
         "notes": render_markdown(release.notes),
         "features": selectors.release_features(release=release),
-        "history": core_selectors.object_history_described(instance=release),
+        "history": core_selectors.object_history_described(instance=release, viewer=request.user),
         "can_edit": permissions.can_change(request.user, release),
         # What other apps show on a release's page (core.panels), e.g. its forecast.
         "panels": panels.render_all(request, release),

@@ -28,6 +28,18 @@ SECTION_VIEWS = {
         ("Catalog", "metrics:catalog"),
         ("Dashboard", "metrics:dashboard"),
     ],
+    "people:person_list": [
+        ("People", "people:person_list"),
+        ("Org chart", "people:org_chart"),
+        ("Career ladder", "people:ladder"),
+        ("Promotion readiness", "people:readiness"),
+        ("Coverage", "people:coverage"),
+        ("Hiring plan", "people:hiring_plan"),
+    ],
+    "delivery:team_list": [
+        ("Teams", "delivery:team_list"),
+        ("Allocations", "delivery:allocation_grid"),
+    ],
     "roadmap:feature_list": [
         ("Features", "roadmap:feature_list"),
         ("Timeline", "roadmap:timeline"),
@@ -72,4 +84,9 @@ def navigation(request: HttpRequest) -> dict:
             for view, view_name in SECTION_VIEWS.get(name, ())
         )
         items.append(NavItem(label=label, url=url, current=current, views=views))
-    return {"nav_items": items, "nav_section": section}
+    return {
+        "nav_items": items,
+        "nav_section": section,
+        # Pages only product leaders and admins may open (team cost) are linked for them.
+        "nav_portfolio_wide": permissions.is_portfolio_wide(user),
+    }

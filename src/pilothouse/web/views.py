@@ -41,7 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
         strategy_selectors.objectives_with_key_results().filter(period__in=periods),
         key=lambda o: (scope_order.get(o.scope, 9), o.period, o.title),
     )
-    changes = list(core_selectors.change_list()[:LATEST_CHANGES])
+    changes = list(core_selectors.change_list(viewer=request.user)[:LATEST_CHANGES])
     link_objects(changes)
     context = {
         "products_by_stage": [
@@ -153,7 +153,7 @@ def product_detail(request: HttpRequest, key: str) -> HttpResponse:
         "features_per_stage": FEATURES_PER_STAGE,
         "releases": roadmap_selectors.release_list().filter(product=product),
         "objectives": _with_progress(objectives),
-        "history": core_selectors.object_history_described(instance=product),
+        "history": core_selectors.object_history_described(instance=product, viewer=request.user),
         "can_edit": permissions.can_change(request.user, product),
         "can_add": permissions.can_create(request.user, parent=product),
     }
@@ -178,7 +178,7 @@ def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "children": _with_progress(children),
         "features": roadmap_selectors.objective_features(objective_id=objective.pk),
         "initiatives": objective.initiatives.all(),
-        "history": core_selectors.object_history_described(instance=objective),
+        "history": core_selectors.object_history_described(instance=objective, viewer=request.user),
         "can_edit": permissions.can_change(request.user, objective),
         "can_add": permissions.can_create(request.user, parent=objective),
         "can_create": permissions.can_create_any(request.user),
@@ -198,7 +198,9 @@ def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "initiative": initiative,
         "description": render_markdown(initiative.description),
         "features": roadmap_selectors.initiative_features(initiative_id=initiative.pk),
-        "history": core_selectors.object_history_described(instance=initiative),
+        "history": core_selectors.object_history_described(
+            instance=initiative, viewer=request.user
+        ),
         "can_edit": permissions.can_change(request.user, initiative),
         # What other apps show on an initiative's page (core.panels), e.g. its forecast.
         "panels": panels.render_all(request, initiative),

@@ -13,6 +13,18 @@
     sources.preview_query(source=source, sql=..., period_start=..., period_end=...)
     sources.check_connection(source=source)
 
+Any other query, whose columns its caller checks, runs under the same guarantees
+(one read-only statement, the time-out, the row limit, scrubbed messages) and answers
+its plain rows; the caller names the parameters it may use and binds them to dates:
+
+    rows = sources.query_rows(
+        source=source,
+        sql="SELECT variant, count(*) AS n, sum(spend) AS sum FROM 'users.csv' "
+        "WHERE day BETWEEN :start_date AND :end_date GROUP BY variant",
+        parameters={"start_date": date(2025, 3, 1), "end_date": date(2025, 3, 28)},
+    )  # RowsResult(columns=["variant", "n", "sum"], rows=[("control", 5012, 10433.5), ...])
+    sources.query_rows(source=source, sql=..., parameters=..., max_rows=100)  # a preview
+
 Every failure is a QueryError whose message says what to fix (naming the row and the
 column where it applies). See docs/data-sources.md for the guarantees of each kind.
 """
@@ -23,12 +35,15 @@ from pilothouse.metrics.sources.results import (
     QueryError,
     QueryResult,
     ResultRow,
+    RowsResult,
+    finite_number,
 )
 from pilothouse.metrics.sources.runner import (
     PREVIEW_ROWS,
     SHOWN_ROWS,
     check_connection,
     preview_query,
+    query_rows,
     run_query,
 )
 from pilothouse.metrics.sources.spec import DUCKDB, SQLALCHEMY, SourceSpec
@@ -44,9 +59,12 @@ __all__ = [
     "QueryError",
     "QueryResult",
     "ResultRow",
+    "RowsResult",
     "SourceSpec",
     "check_connection",
     "database_url",
+    "finite_number",
     "preview_query",
+    "query_rows",
     "run_query",
 ]

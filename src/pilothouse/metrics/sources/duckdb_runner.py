@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import duckdb
@@ -65,18 +66,18 @@ def _refuse_zoned_columns(description: Any) -> None:
 
 
 def execute(
-    source: SourceSpec, sql: str, *, period_start: dt.date, period_end: dt.date, max_rows: int
+    source: SourceSpec, sql: str, *, parameters: Mapping[str, dt.date], max_rows: int
 ) -> RawResult:
-    """The columns and at most `max_rows` rows of the query."""
-    prepared = statements.for_duckdb(sql)
-    bounds = {"period_start": period_start, "period_end": period_end}
-    parameters = {name: bounds[name] for name in prepared.used}
+    """The columns and at most `max_rows` rows of the query, with `parameters` (name:
+    value) the names it may use."""
+    prepared = statements.for_duckdb(sql, parameters=parameters)
+    bound = {name: parameters[name] for name in prepared.used}
     started = time.perf_counter()
     connection = connect(source)
     try:
         with Watchdog(source.timeout_seconds, connection.interrupt) as watchdog:
             try:
-                connection.execute(prepared.sql, parameters)
+                connection.execute(prepared.sql, bound)
                 description = connection.description
                 _refuse_zoned_columns(description)
                 rows = connection.fetchmany(max_rows)

@@ -1,4 +1,5 @@
-"""What a metric query answers, and the checks that turn its raw rows into values.
+"""What a metric query answers, and the checks that turn its raw rows into values; and
+what any other query answers (RowsResult: its plain rows, for the caller to check).
 
 A query returns the columns `period_start`, `value` and optionally `dimension` (names
 compared without regard to case). Each row is checked: the period start is a date, a
@@ -76,6 +77,27 @@ class PreviewResult:
         return not self.problems
 
 
+@dataclass(frozen=True)
+class RowsResult:
+    """A query's rows as it returned them: the column names, as the query named them, and
+    each row's values in that order (plain Python values: numbers, text, dates, None).
+    Which columns are right is the caller's to check."""
+
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+    duration_ms: int
+    truncated: bool = False  # a capped read: the query has more rows than these
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
+
+    def displayed(self, limit: int | None = None) -> list[list[Any]]:
+        """The first `limit` rows (all: None) with each value as JSON can carry it."""
+        shown = self.rows if limit is None else self.rows[:limit]
+        return [[display_value(cell) for cell in row] for row in shown]
+
+
 def column_positions(columns: Sequence[str]) -> dict[str, int]:
     """Where each expected column is, by lower-cased name; a QueryError naming the columns
     found when one is missing, unknown or repeated."""
@@ -120,7 +142,8 @@ def _period_start(raw: Any) -> dt.date:
     raise ValueError(f"{raw!r} is not a date")
 
 
-def _value(raw: Any) -> float:
+def finite_number(raw: Any) -> float:
+    """A cell as a finite float; ValueError saying why not (NULL, text, a boolean...)."""
     if raw is None:
         raise ValueError("is empty (NULL)")
     if isinstance(raw, bool):
@@ -189,7 +212,7 @@ def read_rows(
                 )
                 bad = True
         try:
-            value = _value(raw[where["value"]])
+            value = finite_number(raw[where["value"]])
         except ValueError as exc:
             note(number, "value", str(exc))
             bad = True

@@ -1,9 +1,11 @@
-"""Run a metric query on a source and read its rows, or preview its first rows."""
+"""Run a metric query on a source and read its rows, or preview its first rows; run any
+other query for its plain rows (`query_rows`), under the same guarantees."""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Mapping
 from types import ModuleType
 
 from pilothouse.metrics.sources import duckdb_runner, sqlalchemy_runner
@@ -12,6 +14,7 @@ from pilothouse.metrics.sources.results import (
     PreviewResult,
     QueryError,
     QueryResult,
+    RowsResult,
     display_value,
     read_rows,
 )
@@ -33,17 +36,28 @@ def _backend(source: SourceSpec) -> ModuleType:
 
 
 def _execute(
-    source: SourceSpec, sql: str, *, period_start: dt.date, period_end: dt.date, max_rows: int
+    source: SourceSpec, sql: str, *, parameters: Mapping[str, dt.date], max_rows: int
 ) -> RawResult:
+    if not sql.strip():
+        raise QueryError("The query is empty.")
+    return _backend(source).execute(source, sql, parameters=parameters, max_rows=max_rows)
+
+
+def _period(period_start: dt.date, period_end: dt.date) -> dict[str, dt.date]:
+    """A metric query's parameters (statements.METRIC_PARAMETERS)."""
     if period_end < period_start:
         raise QueryError(
             f"The period ends ({period_end.isoformat()}) before it starts "
             f"({period_start.isoformat()})."
         )
-    if not sql.strip():
-        raise QueryError("The query is empty.")
-    return _backend(source).execute(
-        source, sql, period_start=period_start, period_end=period_end, max_rows=max_rows
+    return {"period_start": period_start, "period_end": period_end}
+
+
+def _over_the_limit(source: SourceSpec, rows: int) -> QueryError:
+    return QueryError(
+        f"The query returned more than {source.row_limit:,} rows, the source's row "
+        "limit; aggregate or filter more, or raise the limit.",
+        rows=rows,
     )
 
 
@@ -61,16 +75,11 @@ def run_query(
     raw = _execute(
         source,
         sql,
-        period_start=period_start,
-        period_end=period_end,
+        parameters=_period(period_start, period_end),
         max_rows=source.row_limit + 1,
     )
     if len(raw.rows) > source.row_limit:
-        raise QueryError(
-            f"The query returned more than {source.row_limit:,} rows, the source's row "
-            "limit; aggregate or filter more, or raise the limit.",
-            rows=len(raw.rows),
-        )
+        raise _over_the_limit(source, len(raw.rows))
     rows, problems = read_rows(
         raw.columns,
         raw.rows,
@@ -102,7 +111,7 @@ def preview_query(
     limit = min(max_rows, source.row_limit)
     try:
         raw = _execute(
-            source, sql, period_start=period_start, period_end=period_end, max_rows=limit + 1
+            source, sql, parameters=_period(period_start, period_end), max_rows=limit + 1
         )
     except QueryError as exc:
         elapsed = round((time.perf_counter() - started) * 1000)
@@ -128,6 +137,33 @@ def preview_query(
         duration_ms=raw.duration_ms,
         truncated=len(raw.rows) > len(fetched),
         row_count=len(fetched),
+    )
+
+
+def query_rows(
+    *,
+    source: SourceSpec,
+    sql: str,
+    parameters: Mapping[str, dt.date],
+    max_rows: int | None = None,
+) -> RowsResult:
+    """The plain rows of a query whose columns the caller checks, run as a metric query
+    is (one read-only statement, the source's time-out, scrubbed messages).
+
+    `parameters` maps each name the query may use as `:name` to its date; another
+    `:name` in code is passed on as written, and when that fails the message names the
+    parameters the query may use. Without `max_rows`, every row, and more than the
+    source's row limit is a QueryError; with it, the first `max_rows` (at most the row
+    limit), `truncated` saying whether the query has more."""
+    limit = source.row_limit if max_rows is None else max(1, min(max_rows, source.row_limit))
+    raw = _execute(source, sql, parameters=parameters, max_rows=limit + 1)
+    if len(raw.rows) > limit and max_rows is None:
+        raise _over_the_limit(source, len(raw.rows))
+    return RowsResult(
+        columns=raw.columns,
+        rows=[tuple(row) for row in raw.rows[:limit]],
+        duration_ms=raw.duration_ms,
+        truncated=len(raw.rows) > limit,
     )
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Date, bindparam, create_engine, exc, text
@@ -171,12 +172,12 @@ def _run(
 
 
 def execute(
-    source: SourceSpec, sql: str, *, period_start: dt.date, period_end: dt.date, max_rows: int
+    source: SourceSpec, sql: str, *, parameters: Mapping[str, dt.date], max_rows: int
 ) -> RawResult:
-    """The columns and at most `max_rows` rows of the query."""
-    prepared = statements.for_sqlalchemy(sql)
+    """The columns and at most `max_rows` rows of the query, with `parameters` (name:
+    value) the names it may use, bound as dates."""
+    prepared = statements.for_sqlalchemy(sql, parameters=parameters)
     clause = text(prepared.sql)
-    bounds = {"period_start": period_start, "period_end": period_end}
     names = sorted(prepared.used)
     if names:
         clause = clause.bindparams(*(bindparam(name, type_=Date) for name in names))
@@ -184,7 +185,7 @@ def execute(
     columns, rows = _run(
         source,
         clause,
-        {name: bounds[name] for name in names},
+        {name: parameters[name] for name in names},
         max_rows=max_rows,
         prepared=prepared,
     )

@@ -1,11 +1,13 @@
-"""A metric query's text: its two parameters, and the check that it only reads.
+"""A query's text: its named parameters, and the check that it only reads.
 
-Users write one syntax for every kind of source: `:period_start` and `:period_end`. They
-are parameters only where they are code, not inside a string literal, a quoted name or
-a comment, where the text must stay as written.
+Users write one syntax for every kind of source: `:name`. Which names are parameters is
+the caller's to say (`parameters=`): a metric query has `:period_start` and
+`:period_end` (METRIC_PARAMETERS), an experiment's statistics query `:start_date` and
+`:end_date`. They are parameters only where they are code, not inside a string literal,
+a quoted name or a comment, where the text must stay as written.
 
 - DuckDB: its own tokenizer (`duckdb.tokenize`) tells code from literals; each parameter
-  becomes a DuckDB named parameter (`$period_start`), and DuckDB's parser
+  becomes a DuckDB named parameter (`$name`), and DuckDB's parser
   (`duckdb.extract_statements`) says whether the query is one SELECT.
 - SQLAlchemy: `text()` binds `:name` itself but cannot tell literals from code, so every
   other `:name` that it would bind is escaped (`\\:name`, which it writes back as
@@ -19,36 +21,62 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import duckdb
 
 from pilothouse.metrics.sources.results import QueryError
 
-PARAMETERS = ("period_start", "period_end")
+METRIC_PARAMETERS = ("period_start", "period_end")
 READING_KEYWORDS = frozenset({"SELECT", "WITH", "VALUES", "TABLE"})
 ONLY_SELECT = "Only a SELECT query (or WITH ... SELECT) may run on a data source"
+_NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
 
 
 @dataclass(frozen=True)
 class PreparedQuery:
     sql: str  # the text to run, in the kind's own parameter syntax
-    used: frozenset[str]  # which of PARAMETERS the query uses
+    used: frozenset[str]  # which of `parameters` the query uses
     unknown: tuple[str, ...]  # other `:name`s in code: likely misspelt parameters
+    parameters: tuple[str, ...]  # the names the query may use
 
     def hint(self) -> str:
         """A sentence to add to a failure's message when unknown names may be its cause."""
         if not self.unknown:
             return ""
         names = ", ".join(f":{name}" for name in dict.fromkeys(self.unknown))
-        return f" (the query uses {names}; its parameters are :period_start and :period_end)"
+        return f" (the query uses {names}; {described(self.parameters)})"
+
+
+def described(parameters: tuple[str, ...]) -> str:
+    """The clause of messages that lists them: "its parameters are :a and :b"."""
+    if not parameters:
+        return "it takes no parameters"
+    names = [f":{name}" for name in parameters]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"its parameter{'s are' if len(names) > 1 else ' is'} {listed}"
+
+
+def parameter_names(parameters: Iterable[str]) -> tuple[str, ...]:
+    """The allowed names in order, each once; ValueError for one that cannot be written
+    as `:name` (a mistake of the caller, not of the query)."""
+    if isinstance(parameters, str):
+        raise TypeError("Give the parameters' names as a collection, not one string")
+    names = tuple(dict.fromkeys(parameters))
+    for name in names:
+        if not isinstance(name, str) or not _NAME.fullmatch(name):
+            raise ValueError(f"{name!r} cannot be a query parameter's name")
+    return names
 
 
 # --- DuckDB ----------------------------------------------------------------------------------
 
 
-def for_duckdb(sql: str) -> PreparedQuery:
-    """The query with DuckDB's `$name` for our parameters; refuses anything but one SELECT."""
+def for_duckdb(sql: str, *, parameters: Iterable[str]) -> PreparedQuery:
+    """The query with DuckDB's `$name` for the given parameters; refuses anything but one
+    SELECT."""
+    allowed = parameter_names(parameters)
     try:
         tokens = duckdb.tokenize(sql)
     except duckdb.Error as exc:
@@ -68,14 +96,16 @@ def for_duckdb(sql: str) -> PreparedQuery:
         if after_kind not in (kinds.identifier, kinds.keyword):
             continue
         name = sql[after : ends[index + 1]].rstrip()
-        if name in PARAMETERS:
+        if name in allowed:
             pieces += [sql[last:pos], "$"]
             last = pos + 1
             used.add(name)
         else:
             unknown.append(name)
     pieces.append(sql[last:])
-    prepared = PreparedQuery(sql="".join(pieces), used=frozenset(used), unknown=tuple(unknown))
+    prepared = PreparedQuery(
+        sql="".join(pieces), used=frozenset(used), unknown=tuple(unknown), parameters=allowed
+    )
     _check_duckdb_statement(prepared)
     return prepared
 
@@ -184,9 +214,10 @@ def code_only(sql: str, spans: list[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
-def for_sqlalchemy(sql: str) -> PreparedQuery:
-    """The query for `sqlalchemy.text()`: our parameters as they are, every other
+def for_sqlalchemy(sql: str, *, parameters: Iterable[str]) -> PreparedQuery:
+    """The query for `sqlalchemy.text()`: the given parameters as they are, every other
     `:name` escaped; refuses anything but one statement that starts by reading."""
+    allowed = parameter_names(parameters)
     spans = literal_spans(sql)
     code = code_only(sql, spans)
     if ";" in code:  # one statement (checked below), so a ';' ends it: leave it out
@@ -204,7 +235,7 @@ def for_sqlalchemy(sql: str) -> PreparedQuery:
     last = 0
     for match in _BIND.finditer(sql):
         name, is_code = match.group(1), not in_literal(match.start())
-        if is_code and name in PARAMETERS:
+        if is_code and name in allowed:
             used.add(name)
             continue
         if is_code:
@@ -212,7 +243,9 @@ def for_sqlalchemy(sql: str) -> PreparedQuery:
         pieces += [sql[last : match.start()], "\\"]
         last = match.start()
     pieces.append(sql[last:])
-    prepared = PreparedQuery(sql="".join(pieces), used=frozenset(used), unknown=tuple(unknown))
+    prepared = PreparedQuery(
+        sql="".join(pieces), used=frozenset(used), unknown=tuple(unknown), parameters=allowed
+    )
     _check_sqlalchemy_statement(code, prepared)
     return prepared
 

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from pilothouse.core.currencies import CURRENCIES
 from pilothouse.core.models import VersionedModel
-from pilothouse.people.currencies import CURRENCIES
 from pilothouse.people.models.ladder import CareerLevel
 from pilothouse.people.models.person import Person
 from pilothouse.portfolio.models import Product, ProductLine

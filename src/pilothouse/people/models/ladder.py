@@ -78,4 +78,4 @@ class Expectation(VersionedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.level_id} · {self.competency_id}"
+        return f"{self.level} · {self.competency}"

@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from pilothouse.core.currencies import CURRENCIES
 from pilothouse.core.hierarchy import would_cycle
 from pilothouse.core.models import VersionedModel
-from pilothouse.people.currencies import CURRENCIES
 from pilothouse.people.models.ladder import CareerLevel
 
 
