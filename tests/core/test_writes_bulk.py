@@ -281,6 +281,24 @@ def test_update_many_saves_a_change_to_a_secret_field_alone_without_logging_it(l
     assert not changes_of(Person, unchanged_person.pk).exists()
 
 
+def test_update_many_writes_in_batches_of_bounded_size(leader, monkeypatch):
+    monkeypatch.setattr(bulk, "ROWS_PER_UPDATE", 2)
+    line = ProductLineFactory()
+    items = [ProductFactory(product_line=line, arr=Decimal(1)) for _ in range(5)]
+    with CaptureQueriesContext(connection) as queries:
+        changed = writes.update_many(
+            actor=leader, changes=[(p, {"arr": Decimal(i + 10)}) for i, p in enumerate(items)]
+        )
+    assert len(changed) == 5
+    updates = [
+        q for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("UPDATE")
+    ]
+    assert len(updates) == 3  # 2 + 2 + 1 rows
+    assert sorted(
+        Product.objects.filter(pk__in=[p.pk for p in items]).values_list("arr", flat=True)
+    ) == [Decimal(i + 10) for i in range(5)]
+
+
 def test_update_many_replaces_many_to_many_links(leader):
     keep, drop, add = ObjectiveFactory(), ObjectiveFactory(), ObjectiveFactory()
     initiative = Initiative.objects.create(title="Bet")

@@ -36,6 +36,7 @@ from django.db.models.fields import AutoFieldMixin
 M = TypeVar("M", bound=models.Model)
 IN_BATCH = 1000  # values per `__in` lookup: an import batch's worth
 ROWS_PER_INSERT = 500
+ROWS_PER_UPDATE = 500
 
 
 def chunks(values: Sequence[Any], size: int = IN_BATCH) -> Iterable[Sequence[Any]]:

@@ -477,8 +477,12 @@ def update_many(
     if not changed:
         return []
     with transaction.atomic():
+        # In batches: one UPDATE's CASE expression grows with its rows, and its cost with
+        # their square (tens of thousands in one statement do not finish on PostgreSQL).
         model._default_manager.bulk_update(
-            changed, sorted(fields | {"version", "updated_by", "updated_at"})
+            changed,
+            sorted(fields | {"version", "updated_by", "updated_at"}),
+            batch_size=bulk.ROWS_PER_UPDATE,
         )
         link_fields = bulk.link_fields(model)
         for name in {name for _pk, name, _ids in relinked}:
