@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/forecast.py [--trials 10000] [--remaining 500]
         [--weeks 104] [--repeat 20] [--loop-repeat 3] [--positions 200]
-        [--items-weeks 52] [--seed 42] [--out DIR]
+        [--items-weeks 52] [--teams 3] [--seed 42] [--out DIR]
 
 No database and no Django. The history is `--weeks` weeks of synthetic throughput
 (Poisson around 6 a week, seeded, so some weeks are zero). Measured in one process:
@@ -17,7 +17,11 @@ No database and no Django. The history is `--weeks` weeks of synthetic throughpu
    while loop per trial): the median of `--loop-repeat` runs, and the speed ratios;
 4. `forecast_queue` for a queue of `--positions` features (1 to 5 items each,
    seeded) and `forecast_items_by` for `--items-weeks` weeks: median of `--repeat` runs
-   after a warm-up.
+   after a warm-up;
+5. `forecast_parallel` for `--teams` teams side by side (each its own seeded Poisson
+   history of `--weeks` weeks, around 4 to 8 a week), the `--remaining` items shared
+   among them as evenly as possible: median of `--repeat` runs after a warm-up, and the
+   same by a plain loop (each trial, each team week by week, the latest team).
 
 Wall-clock time (time.perf_counter), with the load average: the machine may be shared.
 The two forecasts' P50/P85/P95 are printed side by side as a sanity check (they agree
@@ -64,13 +68,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--loop-repeat", type=int, default=3)
     parser.add_argument("--positions", type=int, default=200)
     parser.add_argument("--items-weeks", type=int, default=52)
+    parser.add_argument("--teams", type=int, default=3)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args(argv)
     if min(args.trials, args.remaining, args.weeks, args.repeat, args.loop_repeat) < 1:
         parser.error("--trials, --remaining, --weeks, --repeat, --loop-repeat: at least 1")
-    if args.items_weeks < 1 or args.positions < 1:
-        parser.error("--items-weeks, --positions: at least 1")
+    if args.items_weeks < 1 or args.positions < 1 or args.teams < 1:
+        parser.error("--items-weeks, --positions, --teams: at least 1")
     return args
 
 
@@ -84,6 +89,24 @@ def plain_loop(history: list[int], remaining: int, trials: int, seed: int) -> li
             done += rng.choice(history)
             weeks += 1
         weeks_per_trial.append(weeks)
+    return weeks_per_trial
+
+
+def plain_parallel_loop(
+    histories: list[list[int]], scopes: list[int], trials: int, seed: int
+) -> list[int]:
+    """Teams side by side, one trial at a time: each team week by week, the latest."""
+    rng = random.Random(seed)
+    weeks_per_trial = []
+    for _ in range(trials):
+        latest = 0
+        for history, scope in zip(histories, scopes, strict=True):
+            done = weeks = 0
+            while done < scope:
+                done += rng.choice(history)
+                weeks += 1
+            latest = max(latest, weeks)
+        weeks_per_trial.append(latest)
     return weeks_per_trial
 
 
@@ -115,6 +138,13 @@ def main(argv: list[str] | None = None) -> int:
     history = [int(n) for n in np.random.default_rng(args.seed).poisson(6, args.weeks)]
     sizes = [int(n) for n in np.random.default_rng(args.seed + 1).integers(1, 6, args.positions)]
     until = START + dt.timedelta(weeks=args.items_weeks, days=-1)
+    paces = np.linspace(4, 8, args.teams) if args.teams > 1 else [6.0]
+    histories = [
+        [int(n) for n in np.random.default_rng(args.seed + 10 + i).poisson(pace, args.weeks)]
+        for i, pace in enumerate(paces)
+    ]
+    share, extra = divmod(args.remaining, args.teams)
+    scopes = [share + (1 if i < extra else 0) for i in range(args.teams)]
 
     def engine(run: int):
         return forecasting.forecast_completion(
@@ -139,6 +169,18 @@ def main(argv: list[str] | None = None) -> int:
             history=history, start=START, until=until, trials=args.trials, seed=args.seed + run
         )
 
+    def parallel(run: int):
+        return forecasting.forecast_parallel(
+            histories=histories,
+            scopes=scopes,
+            trials=args.trials,
+            seed=args.seed + run,
+            start=START,
+        )
+
+    def parallel_loop(run: int) -> None:
+        plain_parallel_loop(histories, scopes, args.trials, args.seed + run)
+
     loop_weeks: list[int] = []
 
     def loop(run: int) -> None:
@@ -152,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     queue_times = timed_ms(queue, args.repeat)
     items(10_000)
     items_times = timed_ms(items, args.repeat)
+    parallel(10_000)
+    parallel_times = timed_ms(parallel, args.repeat)
+    parallel_loop_times = timed_ms(parallel_loop, args.loop_repeat)
 
     engine_figures = summary(engine_times)
     new_tables_figures = summary(new_tables_times)
@@ -180,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
         "speed_ratio_new_tables": new_tables_ratio,
         "queue": {"positions": args.positions, "items": sum(sizes), **summary(queue_times)},
         "items_by": {"weeks": args.items_weeks, **summary(items_times)},
+        "parallel": {"teams": args.teams, "scopes": scopes, **summary(parallel_times)},
+        "parallel_loop": summary(parallel_loop_times),
         "percentiles": percentiles,
         "peak_rss_mb": peak_rss_mb(),
         "budget_ms": BUDGET_MS,
@@ -212,6 +259,9 @@ def print_table(result: dict[str, Any]) -> None:
     q, items = result["queue"], result["items_by"]
     rows.append((f"queue of {q['positions']} ({q['items']} items)", q))
     rows.append((f"items by a date ({items['weeks']} weeks)", items))
+    side = result["parallel"]
+    rows.append((f"{side['teams']} teams side by side ({sum(side['scopes'])} items)", side))
+    rows.append((f"{side['teams']} teams, plain loop", result["parallel_loop"]))
     for label, figures in rows:
         table.add_row(
             label, str(figures["median_ms"]), str(figures["p95_ms"]), str(figures["runs"])

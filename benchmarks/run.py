@@ -45,7 +45,7 @@ DEFAULT_BUDGETS = HERE / "budgets.json"
 # demo's first scenario, <metric> and <metric_id> with the key and id of the north-star
 # metric with the most values (else any metric with the most), <experiment> with a
 # running experiment, <objective> with the objective with the most key results that
-# follow a metric.
+# follow a metric, <person> with the manager with the most private growth records.
 TARGETS: tuple[tuple[str, str], ...] = (
     ("page", "/"),
     ("page", "/portfolio/"),
@@ -61,6 +61,13 @@ TARGETS: tuple[tuple[str, str], ...] = (
     ("page", "/prioritization/compare/?first=<rice>&second=<wsjf>"),
     ("page", "/people/"),
     ("page", "/people/org/"),
+    ("page", "/people/<person>/"),
+    ("page", "/people/ladder/"),
+    ("page", "/people/readiness/"),
+    ("page", "/people/coverage/"),
+    ("page", "/people/hiring/"),
+    ("page", "/teams/allocations/"),
+    ("page", "/teams/cost/"),
     ("page", "/changes/"),
     ("page", "/customers/"),
     ("page", "/customers/inbox/"),
@@ -80,6 +87,11 @@ TARGETS: tuple[tuple[str, str], ...] = (
     ("api", "/api/v1/features?limit=500"),
     ("api", "/api/v1/objectives"),
     ("api", "/api/v1/people"),
+    ("api", "/api/v1/assessments?limit=50"),
+    ("api", "/api/v1/allocations?limit=50"),
+    ("api", "/api/v1/open-roles"),
+    ("api", "/api/v1/coverage"),
+    ("api", "/api/v1/team-cost"),
     ("api", "/api/v1/changes"),
     ("api", "/api/v1/customers"),
     ("api", "/api/v1/notes?limit=50"),
@@ -230,12 +242,13 @@ def pick_examples() -> dict[str, str]:
     feature with the most linked notes, the team with the longest queue, the release
     with the most features, the first scenario, the north-star metric with the most
     values, a running experiment and the objective with the most key results bound to
-    a metric."""
+    a metric, and the person with the most assessments, growth plans and one-to-ones."""
     from django.db.models import Count
 
     from pilothouse.delivery.models import Team
     from pilothouse.experiments.models import Experiment, ExperimentStatus
     from pilothouse.metrics.models import Metric, MetricKind
+    from pilothouse.people.models import Person
     from pilothouse.portfolio.models import Product
     from pilothouse.prioritization.models import ScoringModel
     from pilothouse.roadmap.models import Feature, Release
@@ -259,7 +272,17 @@ def pick_examples() -> dict[str, str]:
     objective = (
         Objective.objects.annotate(n=Count("key_results__metric_link")).order_by("-n", "id").first()
     )
+    person = (
+        Person.objects.annotate(
+            n=Count("assessments", distinct=True)
+            + Count("growth_plans", distinct=True)
+            + Count("reports", distinct=True)
+        )
+        .order_by("-n", "id")
+        .first()
+    )
     return {
+        "<person>": str(person.pk),
         "<KEY>": product.key,
         "<id>": str(feature.pk),
         "<asked>": str(asked.pk),

@@ -117,8 +117,8 @@ def test_the_grid_costs_the_same_queries_for_5_and_50_people(as_user, web_world,
 
     grow(5)
     client = as_user(web_world.pm)
-    # session, user; product lines; who the user may see listed; allocations with people
-    # and targets; teams' products; products with lines
+    # session, user; who the user may see listed; the people; the year's allocations;
+    # teams with their products; product lines with theirs
     assert assert_same_queries(lambda: grid(client, by="month"), lambda: grow(45)) == 7
 
 
@@ -168,7 +168,8 @@ def test_a_manager_allocates_their_report_and_lands_on_the_grid(as_user, web_wor
         reverse("delivery:allocation_create"), _new(staff["mia"], web_world.mine.product)
     )
     assert response.status_code == 302
-    assert response["Location"].endswith(f"?year=2026#person-{staff['mia'].pk}")
+    # The grid narrowed to her name: her row is on its first page however many people.
+    assert response["Location"].endswith(f"?year=2026&q=Mia+Report#person-{staff['mia'].pk}")
     created = Allocation.objects.get(person=staff["mia"], start=D(2026, 4, 1))
     assert (created.percent, created.created_by) == (90, web_world.pm)
 

@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from pilothouse.core import selectors as core_selectors
 from pilothouse.core.models import ChangeRecord
 from pilothouse.core.roles import Role
-from pilothouse.delivery import allocations
+from pilothouse.delivery import allocation_grid, allocations
 from pilothouse.delivery.allocations import Period, Share
 from pilothouse.delivery.models import Allocation, Team
 from pilothouse.delivery.services import allocation as allocation_writes
@@ -190,7 +190,7 @@ def organization(db):
 
 
 def test_the_grid_has_a_row_per_person_and_flags_the_period_over_100(organization, leader):
-    grid = allocations.allocation_grid(user=leader, year=2026, granularity="quarter")
+    grid = allocation_grid.allocation_grid(user=leader, year=2026, granularity="quarter")
     assert [p.label for p in grid.periods] == ["Q1 2026", "Q2 2026", "Q3 2026", "Q4 2026"]
     ada, bo = grid.rows
     assert (ada.person.name, bo.person.name) == ("Ada", "Bo")
@@ -203,7 +203,7 @@ def test_the_grid_has_a_row_per_person_and_flags_the_period_over_100(organizatio
     assert [flag.message for flag in grid.flags] == [
         "Ada is allocated 110 % in Q1 2026 (from 2026-02-01 to 2026-02-28), over 100 %."
     ]
-    by_month = allocations.allocation_grid(user=leader, year=2026, granularity="month")
+    by_month = allocation_grid.allocation_grid(user=leader, year=2026, granularity="month")
     assert [flag.message for flag in by_month.flags] == [
         "Ada is allocated 110 % in all of Feb 2026, over 100 %."
     ]
@@ -212,7 +212,7 @@ def test_the_grid_has_a_row_per_person_and_flags_the_period_over_100(organizatio
 
 
 def test_the_rollup_counts_fte_per_product_and_line_per_month(organization, leader):
-    grid = allocations.allocation_grid(user=leader, year=2026, granularity="month")
+    grid = allocation_grid.allocation_grid(user=leader, year=2026, granularity="month")
     rows = {row.label: row.fte for row in grid.rollup}
     assert list(rows) == ["Payments", "Pay (PAY)", "Platform", "Api (API)"]
     # Pay in February: Ada's 60 % + half of her 50 % on Core (Pay and Api) = 0.85 FTE.
@@ -223,15 +223,16 @@ def test_the_rollup_counts_fte_per_product_and_line_per_month(organization, lead
 
 
 def test_filtering_by_line_keeps_the_people_on_it_with_all_their_allocations(organization, leader):
-    grid = allocations.allocation_grid(
-        user=leader, year=2026, granularity="quarter", line=organization["platform"]
+    on_platform = allocation_grid.GridFilters(line_id=organization["platform"].pk)
+    grid = allocation_grid.allocation_grid(
+        user=leader, year=2026, granularity="quarter", filters=on_platform
     )
     # Ada works on Platform through the Core team; her Pay allocation still counts.
     assert [row.person.name for row in grid.rows] == ["Ada", "Bo"]
     assert grid.rows[0].cells[0].percent == pytest.approx(75.625)
     assert [row.label for row in grid.rollup] == ["Platform", "Api (API)"]
-    grid = allocations.allocation_grid(
-        user=leader, year=2025, granularity="quarter", line=organization["platform"]
+    grid = allocation_grid.allocation_grid(
+        user=leader, year=2025, granularity="quarter", filters=on_platform
     )
     assert grid.rows == []
 
@@ -240,13 +241,13 @@ def test_a_private_person_is_left_out_for_those_who_may_not_see_them(organizatio
     organization["ada"].private = True
     organization["ada"].save()
     viewer = make_user(Role.VIEWER)
-    shown = allocations.allocation_grid(user=viewer, year=2026, granularity="quarter")
+    shown = allocation_grid.allocation_grid(user=viewer, year=2026, granularity="quarter")
     assert [row.person.name for row in shown.rows] == ["Bo"]
     manager_login = make_user(Role.PRODUCT_MANAGER)
     PersonFactory(name="Manager", user=manager_login)
     organization["ada"].manager = manager_login.person
     organization["ada"].save()
-    shown = allocations.allocation_grid(user=manager_login, year=2026, granularity="quarter")
+    shown = allocation_grid.allocation_grid(user=manager_login, year=2026, granularity="quarter")
     assert [row.person.name for row in shown.rows] == ["Ada", "Bo"]
 
 
@@ -282,14 +283,14 @@ def test_the_grid_costs_the_same_queries_for_5_and_50_people(organization, role)
     _grow(organization, 5)
 
     def read():
-        allocations.allocation_grid(user=user, year=2026, granularity="month")
+        allocation_grid.allocation_grid(user=user, year=2026, granularity="month")
 
     small = _queries(read)
     _grow(organization, 45)
     assert _queries(read) == small
-    # allocations with their people and targets, teams' products, products with lines;
-    # and for anyone not portfolio-wide, who they may see listed
-    assert small == (3 if role == Role.PRODUCT_LEADER else 4)
+    # the people, the year's allocations, the teams with their products, the product
+    # lines with theirs; and for anyone not portfolio-wide, who they may see listed
+    assert small == (4 if role == Role.PRODUCT_LEADER else 5)
 
 
 def test_decorating_any_number_of_allocations_costs_one_query(organization):

@@ -67,6 +67,28 @@ def test_a_release_forecast_answers_the_engines_figures(setup, admin_api):
     assert body["percentiles"]["85"]["weeks"] == 2  # three a week, five items
     assert (body["remaining"], body["history_weeks"], body["reason"]) == (5, 26, None)
     assert body["teams"] == [{"id": setup["team"].pk, "name": "Checkout squad"}]
+    assert body["scopes"] == [
+        {
+            "team_id": setup["team"].pk,
+            "name": "Checkout squad",
+            "scope": 5,
+            "features": 5,
+            "history_total": 78,
+            "text": "Checkout squad: 5 features ahead of and including this release's last "
+            "one (5 of them this release's)",
+        }
+    ]
+
+
+def test_a_release_behind_other_work_counts_the_work_ahead(setup, admin_api):
+    team, release = setup["team"], setup["release"]
+    # Twelve features of other work go ahead of the release's last one.
+    for _ in range(12):
+        FeatureAssignment.objects.create(team=team, feature=FeatureFactory(), queue_rank=3.5)
+    body = admin_api.get(f"/releases/{release.pk}/forecast").json()
+    assert [(s["scope"], s["features"]) for s in body["scopes"]] == [(17, 5)]
+    assert body["percentiles"]["50"]["weeks"] == 6  # seventeen items at three a week
+    assert body["remaining"] == 5
 
 
 def test_a_split_rate_is_taken_from_the_query(setup, admin_api):

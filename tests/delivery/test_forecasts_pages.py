@@ -61,6 +61,23 @@ def test_a_release_page_shows_its_forecast(as_user, web_world, team):
     assert reverse("roadmap:feature_detail", args=[features[0].pk]) in html
     assert reverse("delivery:team_detail", args=[team.pk]) in html
     assert html.count("<svg") >= 1
+    assert "Checkout squad: 6 features ahead of and including this release&#x27;s last one" in html
+
+
+def test_a_release_page_counts_the_work_ahead_in_the_queue(as_user, web_world, team):
+    queued(team, 30)  # other work first
+    release = ReleaseFactory(product=web_world.mine.product)
+    feature = FeatureFactory(product=web_world.mine.product, target_release=release)
+    FeatureAssignment.objects.create(team=team, feature=feature, queue_rank=100)
+    response = as_user(web_world.viewer).get(reverse("roadmap:release_detail", args=[release.pk]))
+    html = response.content.decode()
+    assert "1 feature not done" in html
+    assert (
+        "Checkout squad: 31 features ahead of and including this release&#x27;s last one "
+        "(1 of them this release&#x27;s)"
+    ) in html
+    p85 = this_monday() + dt.timedelta(weeks=11, days=-1)  # 31 items at three a week
+    assert f"<strong>{p85.day} {p85:%b %Y}</strong>" in html
 
 
 def test_the_page_says_why_there_is_no_forecast(as_user, web_world):

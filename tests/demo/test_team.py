@@ -297,3 +297,12 @@ def test_the_summary_counts_the_team_records(small_demo):
     assert counts["action_items"] == ActionItem.objects.count()
     assert counts["allocations"] == Allocation.objects.count()
     assert counts["open_roles"] == OpenRole.objects.count()
+
+
+def test_every_cost_converts_into_the_reporting_currency(small_demo):
+    from pilothouse.delivery import team_cost
+
+    report = team_cost.team_cost(year=TODAY.year, currency="USD")
+    assert report.unconverted == []
+    assert report.total.cost > 0
+    assert report.people > 0

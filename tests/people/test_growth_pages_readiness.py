@@ -110,6 +110,15 @@ def test_far_gaps_are_named_first_and_unrated_competencies_hold_back():
     )
 
 
+def test_gaps_for_the_same_reason_are_named_together():
+    result = _verdict(PM, _assessed(PM, discovery=3, delivery=3, strategy=1, analytics=3))
+    assert result.verdict == NOT_YET
+    assert result.sentence.endswith(
+        "held back by Strategy (below the PM expectation) and Discovery, Delivery and "
+        "Analytics (each meets the PM expectation, not yet shown at Senior PM)."
+    )
+
+
 def test_only_the_competencies_the_next_level_expects_count():
     result = _verdict(PM, _assessed(SENIOR, discovery=3, delivery=1), expected=[DISCOVERY])
     assert result.verdict == READY

@@ -90,11 +90,12 @@ def test_everyone_signed_in_reads_the_comparison(api_as, role, plan_world):
     assert data["scenario"]["value_delivered"] == 3.0
     q2 = data["scenario"]["teams"][0]["periods"][1]
     assert (q2["demand_low"], q2["demand_high"], q2["status"]) == (14.0, 18.0, "over_committed")
-    # Forecasts of the releases the change touches: R2, which F3 joins.
+    # Forecasts of the releases the change touches: R2, which F3 joins. F3 is third in
+    # Payments' queue (after F1 and F2), at one item a week: three weeks.
     assert (data["release_count"], data["unchanged_releases"]) == (1, 1)
     assert data["live"]["releases"] == []
     (r2,) = data["scenario"]["releases"]
-    assert (r2["name"], r2["remaining_features"], r2["p85_date"]) == ("R2", 1, "2027-01-17")
+    assert (r2["name"], r2["remaining_features"], r2["p85_date"]) == ("R2", 1, "2027-01-31")
 
 
 def released(side):
@@ -114,12 +115,13 @@ def test_every_releases_forecast_on_demand_a_page_at_a_time(admin_api, plan_worl
     path = f"/scenarios/{plan_world.scenario.pk}/comparison"
     every = admin_api.get(path, {"releases": "all"}).json()
     assert every["release_count"] == 2
+    # R1's F1 heads Payments' queue; F3 is third in it (one item a week).
     assert released(every["live"]) == [("R1", "2027-01-17")]
-    assert released(every["scenario"]) == [("R1", "2027-01-17"), ("R2", "2027-01-17")]
+    assert released(every["scenario"]) == [("R1", "2027-01-17"), ("R2", "2027-01-31")]
     second = admin_api.get(path, {"releases": "all", "release_limit": 1, "release_offset": 1})
     assert second.json()["release_count"] == 2
     assert released(second.json()["live"]) == []
-    assert released(second.json()["scenario"]) == [("R2", "2027-01-17")]
+    assert released(second.json()["scenario"]) == [("R2", "2027-01-31")]
     for params, field in (
         ({"releases": "some"}, "releases"),
         ({"release_limit": 0}, "release_limit"),

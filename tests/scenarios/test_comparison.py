@@ -104,25 +104,26 @@ def test_release_forecasts_follow_the_pace_and_the_capacity(plan_world):
     result = comparison.compare(scenario=plan_world.scenario, today=TODAY)
     assert result.release_ids() == [plan_world.r1.pk, plan_world.r2.pk]  # by date
     releases = forecasts(result)
-    # R1: 1 item at half pace = 2 weeks; R2: 2 items at half pace = 4 weeks.
+    # R1: 1 item at half pace = 2 weeks; R2: F2 and F3 are second and third in the
+    # queue, so Payments works 3 items for it, at half pace = 6 weeks.
     assert releases["R1"][0].p85 == dt.date(2027, 1, 17)
     assert releases["R1"][1].p85 == dt.date(2027, 1, 24)
     assert releases["R2"][0] is None  # the live plan delivers nothing of R2
-    assert releases["R2"][1].p85 == dt.date(2027, 2, 7)
+    assert (releases["R2"][1].remaining, releases["R2"][1].p85) == (2, dt.date(2027, 2, 21))
     assert "\u00d70.50" in releases["R2"][1].note
 
 
 @pytest.fixture
 def forecast_calls(monkeypatch):
-    """The remaining items of every forecast the engine is asked for."""
+    """The scopes (items per lane) of every forecast the engine is asked for."""
     calls = []
-    engine = releases.forecasting.forecast_completion
+    engine = releases.forecasting.forecast_parallel
 
     def counted(**kwargs):
-        calls.append(kwargs["remaining"])
+        calls.append(list(kwargs["scopes"]))
         return engine(**kwargs)
 
-    monkeypatch.setattr(releases.forecasting, "forecast_completion", counted)
+    monkeypatch.setattr(releases.forecasting, "forecast_parallel", counted)
     return calls
 
 
@@ -136,15 +137,16 @@ def test_only_the_releases_a_change_touches_are_forecast(plan_world, forecast_ca
     assert result.unchanged_releases == 1
     ((live, mine),) = forecasts(result).values()
     assert live is None
-    assert (mine.name, mine.remaining, mine.p85) == ("R2", 1, dt.date(2027, 1, 17))
-    assert forecast_calls == [1]  # R2 on the scenario's side only
+    # F3 is third in Payments' queue: three items at one a week.
+    assert (mine.name, mine.remaining, mine.p85) == ("R2", 1, dt.date(2027, 1, 31))
+    assert forecast_calls == [[3]]  # R2 on the scenario's side only
 
 
 def test_a_release_forecast_alike_on_both_sides_is_computed_once(plan_world, forecast_calls):
     result = comparison.compare(scenario=plan_world.scenario, today=TODAY)
     ((live, mine),) = forecasts(result, changed_only=False).values()
     assert live == mine
-    assert forecast_calls == [1]
+    assert forecast_calls == [[1]]
 
 
 def test_what_touches_a_releases_forecast(plan_world):

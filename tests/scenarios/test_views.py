@@ -81,11 +81,12 @@ def test_the_scenario_page_shows_the_comparison(client, plan_world):
     html = client.get(url).content.decode()
     assert "14.0\u201318.0 of 10.0 pw" in html
     assert "Over-committed" in html
-    # Forecasts of the releases the change touches: R2, which F3 joins (one item at one
-    # a week); R1 is forecast alike on both sides, on demand.
+    # Forecasts of the releases the change touches: R2, which F3 joins (third in
+    # Payments' queue, at one item a week: three weeks); R1 is forecast alike on both
+    # sides, on demand.
     releases = section(html, "releases")
     assert "<td>R2</td>" in releases
-    assert "2027-01-17 (1 left)" in releases
+    assert "2027-01-31 (1 left)" in releases
     assert "<td>R1</td>" not in releases
     assert "1 other release delivered within these periods is forecast alike" in releases
     every = section(client.get(url, {"forecasts": "all"}).content.decode(), "releases")
@@ -286,37 +287,58 @@ def test_the_auto_plan_form_leads_to_its_result(client, plan_world):
 
 @pytest.mark.parametrize(("live", "expected"), [(False, 12), (True, 13)])
 def test_the_scenario_page_costs_the_same_for_5_and_50_features(client, plan_world, live, expected):
-    """With every read the page can make: a scoring model, a change touching a release
-    (its forecast reads the throughput), a page of changes and the change form."""
+    """With every read the page can make: a scoring model, a change touching releases
+    (their forecasts read the throughput and the queues), a page of changes and the
+    change form; from one forecast release to a full page of them."""
     client.force_login(UserFactory(role=Role.ADMIN))
     url = pages(plan_world)["detail"]
     model = scoring_model(live=live)
     Scenario.objects.filter(pk=plan_world.scenario.pk).update(scoring_model=model)
+    # F1 heads Payments' queue: dropping it brings every release behind it forward.
     services.scenario_change.create(
         actor=None,
         data={"scenario": plan_world.scenario, "kind": "drop_feature", "feature": plan_world.f1},
     )
+    product = plan_world.f1.product
 
     def grow():
-        for _ in range(45):
+        release = None
+        for n in range(45):
+            if n % 2 == 0:  # 23 releases, each with features in the queue and one not
+                release = ReleaseFactory(
+                    product=product, name=f"G{n}", target_date=Q2 + dt.timedelta(days=n)
+                )
+                alone = FeatureFactory(product=product, target_release=release)
+                services.scenario_change.create(
+                    actor=None,
+                    data={
+                        "scenario": plan_world.scenario,
+                        "kind": "drop_feature",
+                        "feature": alone,
+                    },
+                )
             feature = FeatureFactory(
-                product=plan_world.f1.product,
-                effort_low=1,
-                effort_high=2,
-                target_release=plan_world.r2,
+                product=product, effort_low=1, effort_high=2, target_release=release
             )
             FeatureAssignment.objects.create(feature=feature, team=plan_world.team, queue_rank=9)
             FeatureScoreFactory(feature=feature, scoring_model=model, inputs={"value": 2})
             services.scenario_change.create(
                 actor=None,
-                data={"scenario": plan_world.scenario, "kind": "drop_feature", "feature": feature},
+                data={
+                    "scenario": plan_world.scenario,
+                    "kind": "drop_feature",
+                    "feature": FeatureFactory(product=product),
+                },
             )
 
     queries = assert_same_queries(lambda: client.get(url), grow)
+    html = client.get(url).content.decode()
+    assert f"1\u2013{views.RELEASES_PER_PAGE} of 24" in section(html, "releases")
     # The session and its user, the scenario, the page of changes, the comparison (the
-    # changes and the live plan's five, which read stored scores along; a live model's
-    # are one more) and the forecasts' throughput (two): within the pages' budget of
-    # 15. The change form draws on the comparison.
+    # changes and the live plan's five, which read stored scores, queue places and
+    # queue lengths along; a live model's scores are one more) and the forecasts'
+    # throughput (two): within the pages' budget of 15. The change form draws on the
+    # comparison.
     assert queries == expected
 
 

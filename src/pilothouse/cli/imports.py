@@ -1,8 +1,9 @@
-"""`pilothouse import`: import customers or feedback notes from a CSV or XLSX file.
+"""`pilothouse import`: import customers, feedback notes or people from a CSV or XLSX file.
 
     pilothouse import customers FILE [options]
     pilothouse import feedback FILE [options] [--default-source S] [--create-customers]
                                               [--create-contacts]
+    pilothouse import people FILE [options]
 
 Options: --map COLUMN=FIELD (repeatable; other fields are matched to columns by name
 and alias), --skip FIELD (leave a field out though a column matches it), --dry-run
@@ -14,19 +15,26 @@ report as one JSON object), --show-errors N (how many refused rows to list).
 
 A progress bar (rows done of the estimated total) runs on the terminal. The exit code
 is 0 when every row was saved (or, on a dry run, would be), 1 when a row was refused,
-nothing was saved, or the file, the mapping or the user is wrong (one line on stderr).
-See customers/imports.py for the fields and the rules of re-imports.
+nothing was saved, or the file, the mapping or the user is wrong (one line on stderr),
+and 2 when the command line itself is wrong (argparse's usage error).
+See customers/imports.py and people/imports.py for the fields and the rules of
+re-imports.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pilothouse.cli.base import CliError, Commands, console, django_setup, errors
+
+if TYPE_CHECKING:
+    from pilothouse.core.file_imports import ImportResult
 
 
 @contextmanager
@@ -119,6 +127,18 @@ def _summary(kind: str, path: Path, result, shown: int) -> list[str]:
     return lines
 
 
+def _importer(kind: str, options: dict) -> Callable[..., ImportResult]:
+    """The import function of `kind`, taking the file and the options every import shares
+    (called after Django is set up: the apps' modules need it)."""
+    if kind == "people":
+        from pilothouse.people.imports import import_people
+
+        return import_people
+    from pilothouse.customers.imports import import_file
+
+    return functools.partial(import_file, kind=kind, options=options)
+
+
 def _run(args: argparse.Namespace, kind: str, options: dict) -> int:
     path = Path(args.file)
     if not path.is_file():
@@ -126,19 +146,18 @@ def _run(args: argparse.Namespace, kind: str, options: dict) -> int:
     if args.show_errors < 0:
         raise CliError("--show-errors: must not be negative")
     django_setup()
-    from django.core.exceptions import ValidationError
+    from django.core.exceptions import PermissionDenied, ValidationError
 
     from pilothouse.cli.base import validation_message
     from pilothouse.core.imports import MappingError
     from pilothouse.core.tabular import TableError
-    from pilothouse.customers.imports import import_file
 
     user = _user(args.user)
     mapping = _mapping(args)
+    run_import = _importer(kind, options)
     try:
         with _progress(not args.json, f"Importing {path.name}") as progress:
-            result = import_file(
-                kind=kind,
+            result = run_import(
                 source=path,
                 actor=user,
                 mapping=mapping,
@@ -146,7 +165,6 @@ def _run(args: argparse.Namespace, kind: str, options: dict) -> int:
                 partial=args.partial,
                 sheet=args.sheet,
                 encoding=args.encoding,
-                options=options,
                 progress=progress,
             )
     except TableError as exc:
@@ -155,6 +173,8 @@ def _run(args: argparse.Namespace, kind: str, options: dict) -> int:
         raise CliError(f"mapping: {exc}") from exc
     except ValidationError as exc:
         raise CliError(validation_message(exc)) from exc
+    except PermissionDenied as exc:
+        raise CliError(f"--user: {exc}") from exc
     report = result.report
     if args.json:
         print(json.dumps({"kind": kind, "file": str(path), **result.as_dict()}, default=str))
@@ -176,6 +196,10 @@ def cmd_import_feedback(args: argparse.Namespace) -> int:
 
 def cmd_import_customers(args: argparse.Namespace) -> int:
     return _run(args, "customers", {})
+
+
+def cmd_import_people(args: argparse.Namespace) -> int:
+    return _run(args, "people", {})
 
 
 def _arguments(command: argparse.ArgumentParser) -> None:
@@ -208,7 +232,7 @@ def _arguments(command: argparse.ArgumentParser) -> None:
 
 
 def register(commands: Commands) -> None:
-    group = commands.group("import", "import customers or feedback notes from CSV or XLSX")
+    group = commands.group("import", "import customers, feedback notes or people from CSV or XLSX")
     feedback = group.add(
         "feedback",
         cmd_import_feedback,
@@ -236,3 +260,10 @@ def register(commands: Commands) -> None:
         "customers", cmd_import_customers, "import customers; a re-import updates by external id"
     )
     _arguments(customers)
+    people = group.add(
+        "people",
+        cmd_import_people,
+        "import people from an HR export (product leaders and admins); a re-import "
+        "updates people by email",
+    )
+    _arguments(people)

@@ -8,7 +8,7 @@ from django.urls import URLPattern, path
 from pilothouse.delivery import allocation_views as views
 
 urlpatterns: list[URLPattern] = [
-    path("allocations/", views.allocation_grid, name="allocation_grid"),
+    path("allocations/", views.allocation_grid_page, name="allocation_grid"),
     path("allocations/new/", views.allocation_create, name="allocation_create"),
     path("allocations/<int:pk>/edit/", views.allocation_edit, name="allocation_edit"),
     path("allocations/<int:pk>/delete/", views.allocation_delete, name="allocation_delete"),

@@ -4,6 +4,9 @@ core.editing and the services, which decide who may."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -11,22 +14,22 @@ from django.utils import timezone
 
 from pilothouse.core import permissions
 from pilothouse.core.editing import EditPages, int_param
-from pilothouse.delivery import allocations, team_cost
+from pilothouse.delivery import allocation_grid, allocation_grid_markup, allocations, team_cost
 from pilothouse.delivery.allocation_forms import ExchangeRateForm, allocation_form_for
 from pilothouse.delivery.models import Allocation, ExchangeRate
 from pilothouse.delivery.services import allocation as allocation_writes
 from pilothouse.delivery.services import exchange_rate as exchange_rate_writes
-from pilothouse.portfolio.models import ProductLine
 
 # The years a page may show (a mistyped link falls back to this year).
 FIRST_YEAR, LAST_YEAR = 1900, 9999
+PEOPLE_PER_PAGE = 50
 
 
 def grid_url(allocation: Allocation) -> str:
-    return (
-        reverse("delivery:allocation_grid")
-        + f"?year={allocation.start.year}#person-{allocation.person_id}"
-    )
+    """The grid of the allocation's year narrowed to its person's name, so that their row
+    is on the first page however many people there are."""
+    query = urlencode({"year": allocation.start.year, "q": allocation.person.name})
+    return f"{reverse('delivery:allocation_grid')}?{query}#person-{allocation.person_id}"
 
 
 def rates_url(_rate: ExchangeRate | None = None) -> str:
@@ -55,24 +58,53 @@ def _year(request: HttpRequest) -> int:
     return year
 
 
-def allocation_grid(request: HttpRequest) -> HttpResponse:
+def _grid_filters(request: HttpRequest) -> allocation_grid.GridFilters:
+    return allocation_grid.GridFilters(
+        line_id=int_param(request, "line"),
+        product_id=int_param(request, "product"),
+        team_id=int_param(request, "team"),
+        manager_id=int_param(request, "manager"),
+        over_only=request.GET.get("over") == "1",
+        name=request.GET.get("q", "")[:100],
+    )
+
+
+def _flag_links(
+    request: HttpRequest, grid: allocation_grid.Grid
+) -> list[tuple[allocations.OverAllocation, str]]:
+    """Each flag with a link to its person's row, on whichever page it is."""
+    position = {row.person.pk: index for index, row in enumerate(grid.rows)}
+    query = request.GET.copy()
+    links = []
+    for flag in grid.flags:
+        query["page"] = str(position[flag.person_id] // PEOPLE_PER_PAGE + 1)
+        links.append((flag, f"?{query.urlencode()}#person-{flag.person_id}"))
+    return links
+
+
+def allocation_grid_page(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     granularity = request.GET.get("by", "")
     if granularity not in allocations.GRANULARITIES:
         granularity = "quarter"
-    lines = list(ProductLine.objects.only("id", "name").order_by("name"))
-    line_id = int_param(request, "line")
-    line = next((found for found in lines if found.pk == line_id), None)
-    grid = allocations.allocation_grid(
-        user=request.user, year=year, granularity=granularity, line=line
+    grid = allocation_grid.allocation_grid(
+        user=request.user, year=year, granularity=granularity, filters=_grid_filters(request)
     )
+    page = Paginator(grid.rows, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    chosen = grid.filters
+    can_create = permissions.can_create_any(request.user, model=Allocation)
     context = {
         "grid": grid,
-        "lines": lines,
-        "line": line,
+        "page_obj": page,
+        "rows": page.object_list,
+        "rows_html": allocation_grid_markup.rows_html(page.object_list, can_create=can_create),
+        "flags": _flag_links(request, grid),
+        "filters": chosen,
+        "line": next((line for line in grid.lines if line.pk == chosen.line_id), None),
+        "filtered": chosen != allocation_grid.GridFilters(),
         "year": year,
         "granularity": granularity,
-        "can_create": permissions.can_create_any(request.user, model=Allocation),
+        "can_create": can_create,
         "can_see_cost": permissions.is_portfolio_wide(request.user),
     }
     return render(request, "delivery/allocation_grid.html", context)

@@ -12,6 +12,8 @@ works on what they read (plain dates and numbers):
 - Product-management capacity, in FTE: the person's FTE x their allocation in the
   period. A product allocation counts for its product; a team allocation for the team's
   products, split evenly (a team without products: for no product).
+
+The grid of people x periods built on these is in allocation_grid.py.
 """
 
 from __future__ import annotations
@@ -20,17 +22,17 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from pilothouse.core.models import User
 from pilothouse.delivery import demand, workdays
 from pilothouse.delivery.models import Allocation, Team
 from pilothouse.people import privacy
 from pilothouse.people.models import Person
-from pilothouse.portfolio.models import Product, ProductLine
 
 FULL_TIME = 100
 GRANULARITIES = (workdays.MONTH, workdays.QUARTER)
@@ -108,10 +110,20 @@ class Share:
     team_id: int | None = None
 
 
+@lru_cache(maxsize=256)  # the same few periods, asked for every share of a grid
+def _working_days(start: dt.date, end: dt.date) -> int:
+    return workdays.weekdays(start, end)
+
+
 def covered(share: Share, period: Period) -> float:
     """The part of the period the share covers, by working days (by calendar days for a
     span of weekend days only)."""
-    return demand.share_in((period.start, period.end), share.start, share.end)
+    return demand.share_in(
+        (period.start, period.end),
+        share.start,
+        share.end,
+        total=_working_days(period.start, period.end),
+    )
 
 
 def weighted_percent(shares: Iterable[Share], period: Period) -> float:
@@ -298,159 +310,3 @@ def team_products(*, team_ids: Iterable[int]) -> dict[int, list[int]]:
     for team_id, product_id in rows.values_list("team_id", "product_id"):
         found[team_id].append(product_id)
     return found
-
-
-# --- the grid -----------------------------------------------------------------------------
-
-
-@dataclass
-class Cell:
-    percent: float  # weighted by working days
-    fte: float
-    over: OverAllocation | None
-
-    @property
-    def shown(self) -> str:
-        return demand.number(self.percent)
-
-
-@dataclass
-class PersonRow:
-    person: Person
-    cells: list[Cell]
-    allocations: list[Allocation]
-    year_percent: float
-
-    @property
-    def over(self) -> bool:
-        return any(cell.over for cell in self.cells)
-
-
-@dataclass
-class RollupRow:
-    """Product-management capacity in FTE per period, of a product or a product line."""
-
-    label: str
-    fte: list[float]
-    is_line: bool = False
-    product_id: int | None = None
-
-    @property
-    def shown(self) -> list[str]:
-        return [demand.number(value) for value in self.fte]
-
-
-@dataclass
-class Grid:
-    year: int
-    granularity: str
-    periods: list[Period]
-    rows: list[PersonRow]
-    flags: list[OverAllocation]
-    fte_totals: list[float]
-    rollup: list[RollupRow] = field(default_factory=list)
-
-    @property
-    def fte_totals_shown(self) -> list[str]:
-        return [demand.number(value) for value in self.fte_totals]
-
-
-def year_span(year: int) -> Period:
-    return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), str(year))
-
-
-def allocation_grid(
-    *, user: User | None, year: int, granularity: str, line: ProductLine | None = None
-) -> Grid:
-    """People x periods of a year: each person's allocation per month or quarter with
-    over-allocation flagged, the FTE totals per period, and the roll-up of capacity per
-    product line and product. With `line`, the people allocated to its products (or to
-    teams on them) that year; their totals still count all their allocations. Four
-    queries: who may be listed, the allocations with their people and targets, the
-    teams' products, and the products with their lines."""
-    span = year_span(year)
-    periods = periods_between(span.start, span.end, granularity)
-    allocations = overlapping(visible(allocation_list(), user), span.start, span.end)
-    if line is not None:
-        on_line = overlapping(Allocation.objects.all(), span.start, span.end).filter(
-            Q(product__product_line=line) | Q(team__products__product_line=line)
-        )
-        allocations = allocations.filter(person_id__in=on_line.values("person_id"))
-    found = list(allocations)
-    by_person: dict[int, list[Allocation]] = defaultdict(list)
-    for allocation in found:
-        by_person[allocation.person_id].append(allocation)
-    rows, flags = [], []
-    fte_totals = [0.0] * len(periods)
-    for person_allocations in by_person.values():
-        person = person_allocations[0].person
-        shares = [share_of(allocation) for allocation in person_allocations]
-        cells = []
-        for index, period in enumerate(periods):
-            percent = weighted_percent(shares, period)
-            flag = over_allocation(
-                person_id=person.pk, person_name=person.name, shares=shares, period=period
-            )
-            fte = float(person.fte) * percent / 100
-            fte_totals[index] += fte
-            cells.append(Cell(percent=percent, fte=fte, over=flag))
-            if flag is not None:
-                flags.append(flag)
-        rows.append(
-            PersonRow(
-                person=person,
-                cells=cells,
-                allocations=person_allocations,
-                year_percent=weighted_percent(shares, span),
-            )
-        )
-    grid = Grid(
-        year=year,
-        granularity=granularity,
-        periods=periods,
-        rows=rows,
-        flags=flags,
-        fte_totals=fte_totals,
-    )
-    grid.rollup = capacity_rollup(allocations=found, periods=periods, line=line)
-    return grid
-
-
-def capacity_rollup(
-    *, allocations: Sequence[Allocation], periods: Sequence[Period], line: ProductLine | None
-) -> list[RollupRow]:
-    """FTE per period of each product line (a row) and of its products (the rows under
-    it), by name, then the capacity on no product. With `line`, that line alone. Two
-    queries: the teams' products, and the products they name with their lines."""
-    split = team_products(
-        team_ids={allocation.team_id for allocation in allocations if allocation.team_id}
-    )
-    per_product: dict[int | None, list[float]] = defaultdict(lambda: [0.0] * len(periods))
-    for allocation in allocations:
-        share = share_of(allocation)
-        fte = float(allocation.person.fte)
-        parts = product_split(share, split)
-        for index, period in enumerate(periods):
-            weight = covered(share, period)
-            if weight <= 0:
-                continue
-            for product_id, part in parts:
-                per_product[product_id][index] += fte * share.percent / 100 * weight * part
-    products = Product.objects.filter(pk__in=[pk for pk in per_product if pk is not None])
-    if line is not None:
-        products = products.filter(product_line=line)
-    by_line: dict[ProductLine, list[Product]] = defaultdict(list)
-    for product in products.select_related("product_line"):
-        by_line[product.product_line].append(product)
-    rows = []
-    for product_line in sorted(by_line, key=lambda found: found.name.lower()):
-        members = sorted(by_line[product_line], key=lambda product: product.name.lower())
-        totals = [sum(per_product[p.pk][i] for p in members) for i in range(len(periods))]
-        rows.append(RollupRow(label=product_line.name, fte=totals, is_line=True))
-        rows.extend(
-            RollupRow(label=str(product), fte=per_product[product.pk], product_id=product.pk)
-            for product in members
-        )
-    if line is None and None in per_product:
-        rows.append(RollupRow(label="No product (teams without products)", fte=per_product[None]))
-    return rows

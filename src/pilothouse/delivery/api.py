@@ -1,6 +1,11 @@
 """/api/v1/teams, /team-members, /time-off, /capacity-periods, /feature-assignments,
 /work-items; and the read endpoints /teams/{id}/capacity and /teams/{id}/throughput.
 
+A private person (people.privacy) is shown only to those who may list them: their
+memberships and time off are not listed and answer 404, an id of theirs in a body is
+refused like an unknown one, a filter by their id answers as for an id no one has, a
+team's `lead_id` is null and its `member_count` leaves them out. Capacity stays whole.
+
 No `from __future__ import annotations`: ninja reads the signatures.
 """
 
@@ -8,13 +13,14 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated
 
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema
 
 from pilothouse.api import crud
-from pilothouse.delivery import import_api, selectors, services
+from pilothouse.delivery import import_api, privacy, selectors, services
 from pilothouse.delivery.models import (
     CapacityPeriod,
     FeatureAssignment,
@@ -24,6 +30,7 @@ from pilothouse.delivery.models import (
     TimeOff,
     WorkItem,
 )
+from pilothouse.people.api import ViewerFilterSchema, listed
 from pilothouse.people.models import Person
 from pilothouse.portfolio.models import Product
 from pilothouse.roadmap.models import Feature
@@ -39,17 +46,34 @@ class TeamIn(Schema):
 
 
 class TeamOut(crud.VersionedOut, TeamIn):
-    member_count: int = 0
+    member_count: int = Field(0, description="Members the caller may list")
 
     @staticmethod
     def resolve_product_ids(obj: Team) -> list[int]:
         return sorted(product.pk for product in obj.products.all())
 
+    @staticmethod
+    def resolve_lead_id(obj: Team) -> int | None:
+        listed_lead = getattr(obj, "listed_lead", obj.lead)
+        return listed_lead.pk if listed_lead is not None else None
 
-class TeamFilters(FilterSchema):
+
+class TeamFilters(ViewerFilterSchema):
     q: Annotated[str | None, FilterLookup("name__icontains")] = None
     product_id: Annotated[int | None, FilterLookup("products__id")] = None
     lead_id: int | None = None
+
+    def filter_lead_id(self, value: int | None) -> Q:
+        return self.naming_listed("lead_id", value)
+
+
+def redact_teams(request: HttpRequest, objects: list[Team]) -> None:
+    privacy.redact_teams(objects, request.user)
+
+
+def listed_rows(request: HttpRequest, qs: QuerySet) -> QuerySet:
+    """Memberships and time off of the people the caller may list (404 for the rest)."""
+    return privacy.listed_rows(qs, request.user)
 
 
 teams = Router(tags=["delivery"])
@@ -61,7 +85,7 @@ crud.register(
         create_in=TeamIn,
         update_in=crud.patch_schema(TeamIn, name="TeamPatch"),
         filters=TeamFilters,
-        select=selectors.team_list,
+        select=lambda: privacy.with_private_members(selectors.team_list()),
         create=services.team.create,
         update=services.team.update,
         delete=services.team.delete,
@@ -69,6 +93,8 @@ crud.register(
         default_ordering="name",
         refs={"lead_id": ("lead", Person)},
         many={"product_ids": ("products", Product)},
+        ref_visible={"lead_id": listed},
+        redact=redact_teams,
     ),
 )
 
@@ -203,6 +229,8 @@ crud.register(
         default_ordering="id",
         refs={"team_id": ("team", Team), "person_id": ("person", Person)},
         decorate=selectors.decorate_members,
+        visible=listed_rows,
+        ref_visible={"person_id": listed},
     ),
 )
 
@@ -240,6 +268,8 @@ crud.register(
         ordering=("id", "start", "end", "created_at", "updated_at"),
         default_ordering="start",
         refs={"person_id": ("person", Person)},
+        visible=listed_rows,
+        ref_visible={"person_id": listed},
     ),
 )
 

@@ -1,7 +1,8 @@
 """Delivery forecasts in the API, read-only:
 
 - GET  /releases/{id}/forecast, /initiatives/{id}/forecast [?split_low=&split_high=]:
-  when the remaining features are done, from their teams' throughput (delivery.forecasts)
+  when the remaining features are done, each team reaching the deepest of them in its
+  queue at its own pace (delivery.forecasts)
 - GET  /teams/{id}/forecast?limit=&offset=: the not-done features of the team's queue,
   in order, a page at a time ({"items", "count"} like every list)
 - POST /forecasts: an ad hoc forecast of the engine from a history given in the body
@@ -58,6 +59,18 @@ class FeatureRefOut(Schema):
     team_id: int | None
 
 
+class TeamScopeOut(Schema):
+    team_id: int | None = Field(description="None: features in no queue, at the teams' summed pace")
+    name: str | None
+    scope: int = Field(
+        description="Features the team works through: its queue's not-done features up to "
+        "and including the deepest of this release's (or initiative's)"
+    )
+    features: int = Field(description="Of those, this release's (or initiative's)")
+    history_total: int = Field(description="Items the team completed in the history weeks")
+    text: str = Field(description="The same in words, as the page says it")
+
+
 class EngineOut(Schema):
     trials: int | None = Field(description="None when there is no forecast")
     percentiles: dict[str, PercentileOut] | None = Field(description="50, 85 and 95")
@@ -79,6 +92,9 @@ class ScopeForecastOut(EngineOut):
     features: list[FeatureRefOut]
     notes: list[str]
     reason: str | None = Field(description="Why there is no forecast; null when there is one")
+    scopes: list[TeamScopeOut] = Field(
+        description="Each team simulated at its own pace; done when the last one is"
+    )
 
 
 class QueueItemOut(EngineOut):

@@ -4,7 +4,9 @@ forecasting engine (engines/forecasting) and what its answers mean here.
 A forecast is computed when it is read, never stored: it follows the data as soon as a
 feature is done, moved or assigned. Its seed is fixed per object, so a page shows the
 same figures on every reload while the data is unchanged. Each read costs a fixed
-number of queries (the remaining features, their teams, two for the throughput).
+number of queries (the remaining features with their teams, two for the throughput,
+the queue positions; without a queued feature, the teams of the products instead of the
+positions).
 
 The unit: every remaining feature counts as one item, and the history is the teams'
 throughput, which counts completed features *and* work items (delivery.selectors). A
@@ -25,6 +27,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from pilothouse.delivery import queues, selectors, workdays
+from pilothouse.delivery.forecast_scopes import (
+    RemainingFeature,
+    TeamRef,
+    TeamScope,
+    summed,
+    team_scopes,
+)
 from pilothouse.delivery.models import FeatureAssignment, Team
 from pilothouse.engines import forecasting
 from pilothouse.engines.forecasting import CompletionForecast, ForecastError
@@ -99,19 +108,6 @@ def likelihood(probability: float | None) -> tuple[str, str] | None:
     return "over_committed", "Unlikely"
 
 
-@dataclass(frozen=True)
-class RemainingFeature:
-    pk: int
-    title: str
-    team_id: int | None
-
-
-@dataclass(frozen=True)
-class TeamRef:
-    pk: int
-    name: str
-
-
 @dataclass
 class DeliveryForecast:
     """A release's or an initiative's forecast, or the reason there is none."""
@@ -128,6 +124,7 @@ class DeliveryForecast:
     forecast: CompletionForecast | None = None
     reason: str | None = None
     notes: list[str] = field(default_factory=list)
+    scopes: list[TeamScope] = field(default_factory=list)  # simulated side by side
 
     @property
     def remaining(self) -> int:
@@ -185,6 +182,17 @@ class DeliveryForecast:
             ],
             "notes": self.notes,
             "reason": self.reason,
+            "scopes": [
+                {
+                    "team_id": lane.team.pk if lane.team else None,
+                    "name": lane.team.name if lane.team else None,
+                    "scope": lane.scope,
+                    "features": lane.features,
+                    "history_total": lane.history_total,
+                    "text": lane.text,
+                }
+                for lane in self.scopes
+            ],
         }
 
 
@@ -197,25 +205,39 @@ def _reason(exc: ForecastError) -> str:
     return f"No forecast: {message}."
 
 
-def _remaining(features) -> list[tuple[RemainingFeature, int]]:
+def _remaining(features) -> list[tuple[RemainingFeature, int, str | None]]:
     """The not-done features of a queryset (delivery's "done" rule: released, measured,
-    rejected or completed), each with its product. One query."""
+    rejected or completed), each with its product and its team's name. One query."""
     rows = (
         features.filter(completed_on=None)
         .exclude(stage__in=selectors.DONE_STAGES)
         .order_by("title", "pk")
-        .values_list("pk", "title", "assignment__team_id", "product_id")
+        .values_list("pk", "title", "assignment__team_id", "product_id", "assignment__team__name")
     )
     return [
-        (RemainingFeature(pk=pk, title=title, team_id=team), product)
-        for pk, title, team, product in rows
+        (RemainingFeature(pk=pk, title=title, team_id=team), product, team_name)
+        for pk, title, team, product, team_name in rows
     ]
 
 
-def _summed(series: dict[int, list[selectors.Week]], first: dt.date, last: dt.date):
-    weeks = [first + dt.timedelta(weeks=i) for i in range((last - first).days // 7 + 1)]
-    totals = [sum(s[i].count for s in series.values()) for i in range(len(weeks))]
-    return [selectors.Week(start=week, count=n) for week, n in zip(weeks, totals, strict=True)]
+def _idle_reason(result: DeliveryForecast) -> str | None:
+    """Why there is no forecast when a team to simulate has completed nothing in the
+    history weeks (it would never be done), naming the teams; None when none is idle."""
+    if result.teams_from_products:
+        if result.history_total:
+            return None
+        who = "no team" if len(result.teams) > 1 else result.teams[0].name
+        verb = "has"
+    else:
+        idle = [lane.team.name for lane in result.scopes if lane.team and not lane.history_total]
+        if not idle:
+            return None
+        who = " and ".join([", ".join(idle[:-1]), idle[-1]] if len(idle) > 1 else idle)
+        verb = "has" if len(idle) == 1 else "have"
+    return (
+        f"No forecast: {who} {verb} completed nothing in the last {HISTORY_WEEKS} weeks, "
+        "and a forecast samples past weeks."
+    )
 
 
 def _scope_forecast(
@@ -223,25 +245,28 @@ def _scope_forecast(
     kind: str,
     pk: int,
     noun: str,
-    rows: list[tuple[RemainingFeature, int]],
+    rows: list[tuple[RemainingFeature, int, str | None]],
     fallback_product_ids: set[int],
     target: dt.date | None,
     today: dt.date,
     split: tuple[float, float] | None,
 ) -> DeliveryForecast:
-    features = [feature for feature, _ in rows]
-    team_ids = {f.team_id for f in features if f.team_id is not None}
-    from_products = not team_ids
+    """Every team holding some of the features is simulated from its own history, up
+    to the deepest of them in its queue (the features ahead of it come first); the
+    scope is done in the week the last team is."""
+    features = [feature for feature, _, _ in rows]
+    queued = {(f.team_id, name) for f, _, name in rows if f.team_id is not None}
+    from_products = not queued
     if from_products:
-        product_ids = {product for _, product in rows} or fallback_product_ids
+        product_ids = {product for _, product, _ in rows} or fallback_product_ids
         teams_qs = Team.objects.filter(products__in=product_ids).distinct()
-    else:
-        teams_qs = Team.objects.filter(pk__in=team_ids)
-    teams = [TeamRef(pk=p, name=n) for p, n in teams_qs.order_by("name").values_list("pk", "name")]
+        found = teams_qs.order_by("name", "pk").values_list("pk", "name")
+    else:  # the teams came with the features
+        found = sorted(queued, key=lambda team: (team[1], team[0]))
+    teams = [TeamRef(pk=p, name=n) for p, n in found]
     first, last = history_window(today)
-    history = _summed(
-        selectors.throughput(team_ids=[t.pk for t in teams], first=first, last=last), first, last
-    )
+    series = selectors.throughput(team_ids=[t.pk for t in teams], first=first, last=last)
+    history = summed(series, first, last)
     result = DeliveryForecast(
         kind=kind,
         pk=pk,
@@ -262,6 +287,14 @@ def _scope_forecast(
             "works on its products."
         )
         return result
+    result.scopes = team_scopes(
+        features=features,
+        teams=teams,
+        series=series,
+        summed_weeks=history,
+        noun=noun,
+        from_products=from_products,
+    )
     if from_products:
         result.notes.append(
             f"No feature of this {noun} is in a team's queue: forecast with the throughput "
@@ -273,17 +306,13 @@ def _scope_forecast(
             f"{n} feature{'s have' if n != 1 else ' has'} no team: forecast with the same "
             "teams' throughput."
         )
-    if result.history_total == 0:
-        who = "no team" if len(teams) > 1 else teams[0].name
-        result.reason = (
-            f"No forecast: {who} has completed nothing in the last {HISTORY_WEEKS} weeks, "
-            "and a forecast samples past weeks."
-        )
+    result.reason = _idle_reason(result)
+    if result.reason is not None:
         return result
     try:
-        result.forecast = forecasting.forecast_completion(
-            history=[week.count for week in history],
-            remaining=len(features),
+        result.forecast = forecasting.forecast_parallel(
+            histories=[lane.history for lane in result.scopes],
+            scopes=[lane.scope for lane in result.scopes],
             split=split,
             trials=TRIALS,
             seed=seed_of(kind, pk),
@@ -298,8 +327,8 @@ def _scope_forecast(
 def release_forecast(
     *, release: Release, today: dt.date, split: tuple[float, float] | None = None
 ) -> DeliveryForecast:
-    """When the release's remaining features are done, from its teams' throughput; the
-    target is its target date. Four queries."""
+    """When the release's remaining features are done, each team reaching the deepest
+    of them in its queue at its own pace; the target is its target date. Four queries."""
     return _scope_forecast(
         kind="release",
         pk=release.pk,
@@ -315,8 +344,8 @@ def release_forecast(
 def initiative_forecast(
     *, initiative: Initiative, today: dt.date, split: tuple[float, float] | None = None
 ) -> DeliveryForecast:
-    """When the initiative's remaining features are done; the target is its end date.
-    Four queries."""
+    """When the initiative's remaining features are done, as a release's; the target is
+    its end date. Four queries."""
     return _scope_forecast(
         kind="initiative",
         pk=initiative.pk,

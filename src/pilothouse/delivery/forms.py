@@ -7,8 +7,10 @@ from typing import Any
 from django import forms
 
 from pilothouse.core.forms import VersionedModelForm
+from pilothouse.core.models import User
 from pilothouse.delivery.models import CapacityPeriod, FeatureAssignment, Team, TeamMember, TimeOff
 from pilothouse.delivery.selectors import DONE_STAGES
+from pilothouse.people import privacy
 from pilothouse.people.selectors import public_person_choices
 from pilothouse.roadmap.models import Feature
 
@@ -18,6 +20,9 @@ MAX_FEATURE_CHOICES = 500
 
 
 class TeamForm(VersionedModelForm):
+    # Who opens the form (see `for_viewer`); None: someone who may list no private person.
+    viewer: User | None = None
+
     class Meta:
         model = Team
         fields = ["name", "description", "products", "lead"]
@@ -26,11 +31,22 @@ class TeamForm(VersionedModelForm):
             "lead": "A product manager who leads the team may edit it.",
         }
 
+    @classmethod
+    def for_viewer(cls, viewer: User | None) -> type[TeamForm]:
+        """The form as `viewer` opens it."""
+        return type(cls.__name__, (cls,), {"viewer": viewer})
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        lead = self.instance.lead if self.instance.lead_id else None
+        visible = privacy.visible_among(self.viewer, [lead])
+        if lead is not None and not privacy.is_listed(visible, lead):
+            # A private lead the viewer may not list is neither named nor changed.
+            del self.fields["lead"]
+            return
         # Anyone who may edit a team opens this form: private people are not offered.
         self.fields["lead"].queryset = public_person_choices(
-            including=[self.instance.lead_id] if self.instance.lead_id else []
+            including=[lead.pk] if lead is not None else []
         )
 
 

@@ -8,6 +8,7 @@ applies after the numbering (Django wraps the query), so a slice reads its own r
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -69,12 +70,18 @@ def _not_done(prefix: str = "") -> Q:
     return Q(**{f"{prefix}completed_on": None}) & ~Q(**{f"{prefix}stage__in": DONE_STAGES})
 
 
+def _left() -> Case:
+    """1 for a feature not done, 0 for a done one: the partition that numbers the
+    features not done apart."""
+    return Case(
+        When(_not_done("feature__"), then=Value(1)), default=Value(0), output_field=IntegerField()
+    )
+
+
 def _numbered_queue(team_id: int) -> QuerySet[FeatureAssignment]:
     """The team's assignments numbered in SQL: the numbers are taken over the whole
     queue before a filter on them keeps a slice, so a slice costs its rows only."""
-    left = Case(
-        When(_not_done("feature__"), then=Value(1)), default=Value(0), output_field=IntegerField()
-    )
+    left = _left()
     return (
         FeatureAssignment.objects.filter(team_id=team_id)
         .select_related("feature", "feature__product", "feature__target_release")
@@ -122,6 +129,33 @@ def pending_queue(*, team: Team, offset: int = 0, limit: int | None = None) -> Q
     if offset:
         found.rows = [row for row in found.rows if row.pending_position > offset]
     return found
+
+
+def pending_positions(*, team_ids: Collection[int], feature_ids: Collection[int]) -> dict[int, int]:
+    """The place of each not-done feature of `feature_ids` queued by one of `team_ids`
+    among the not-done features of its team's queue, from 1 (`pending_position`, as the
+    queue forecast numbers them), by feature id. One query: the teams' queues numbered
+    whole, of which only those features come back."""
+    if not team_ids or not feature_ids:
+        return {}
+    rows = (
+        FeatureAssignment.objects.filter(team_id__in=team_ids)
+        .annotate(
+            # Numbered over every queue; the rows not asked for get none, and go.
+            place=Case(
+                When(
+                    Q(feature_id__in=feature_ids) & _not_done("feature__"),
+                    then=Window(
+                        RowNumber(), partition_by=[F("team_id"), _left()], order_by=QUEUE_ORDER
+                    ),
+                ),
+                default=None,
+            )
+        )
+        .filter(place__isnull=False)
+        .values_list("feature_id", "place")
+    )
+    return dict(rows)
 
 
 @dataclass(frozen=True)

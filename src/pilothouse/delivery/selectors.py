@@ -186,12 +186,10 @@ def planned_features(*, team_ids: Iterable[int]) -> dict[int, list[demand.Planne
     return defaultdict(list, _planned_by_team(team_ids))
 
 
-def _planned_by_team(
-    team_ids: Iterable[int],
-) -> Iterator[tuple[int, list[demand.PlannedFeature]]]:
-    """planned_features one team at a time, read as they are used: a page over many
-    teams never holds every team's features at once. One query."""
-    rows = (
+def planned_assignments(*, team_ids: Iterable[int]) -> QuerySet[FeatureAssignment]:
+    """The teams' assignments of not-done features that are planned in time, with their
+    efforts as floats (`low`, `high`): what PLANNED_COLUMNS reads."""
+    return (
         FeatureAssignment.objects.filter(team_id__in=set(team_ids), feature__completed_on=None)
         .exclude(feature__stage__in=DONE_STAGES)
         .filter(SCHEDULED)
@@ -200,18 +198,24 @@ def _planned_by_team(
             low=Cast("feature__effort_low", FloatField()),
             high=Cast("feature__effort_high", FloatField()),
         )
-        .order_by("team_id")
-        .values_list(
-            "team_id",
-            "feature_id",
-            "low",
-            "high",
-            "feature__started_on",
-            "feature__target_release__target_date",
-            "feature__horizon",
-        )
     )
-    for team_id, team_rows in groupby(rows.iterator(chunk_size=1000), key=itemgetter(0)):
+
+
+PLANNED_COLUMNS = (
+    "team_id",
+    "feature_id",
+    "low",
+    "high",
+    "feature__started_on",
+    "feature__target_release__target_date",
+    "feature__horizon",
+)
+
+
+def planned_by_team(rows: Iterable[tuple]) -> Iterator[tuple[int, list[demand.PlannedFeature]]]:
+    """(team, its planned features) from rows of PLANNED_COLUMNS ordered by team, one
+    team at a time as they are used."""
+    for team_id, team_rows in groupby(rows, key=itemgetter(0)):
         yield (
             team_id,
             [
@@ -227,6 +231,15 @@ def _planned_by_team(
                 for _, pk, low, high, started, release, horizon in team_rows
             ],
         )
+
+
+def _planned_by_team(
+    team_ids: Iterable[int],
+) -> Iterator[tuple[int, list[demand.PlannedFeature]]]:
+    """planned_features one team at a time, read as they are used: a page over many
+    teams never holds every team's features at once. One query."""
+    rows = planned_assignments(team_ids=team_ids).order_by("team_id")
+    return planned_by_team(rows.values_list(*PLANNED_COLUMNS).iterator(chunk_size=1000))
 
 
 # A member's allocations to their team: (start, end, percent), by team then person.
@@ -298,16 +311,31 @@ def period_figures(
     if not periods:
         return {}
     team_ids = {period.team_id for period in periods}
+    features = planned.items() if planned is not None else _planned_by_team(team_ids)
+    return figures_of_planned(periods=periods, today=today, planned=features)
+
+
+def figures_of_planned(
+    *,
+    periods: Sequence[CapacityPeriod],
+    today: dt.date,
+    planned: Iterable[tuple[int, list[demand.PlannedFeature]]],
+) -> dict[int, PeriodFigures]:
+    """period_figures given the teams' planned features as (team, features) pairs, which
+    may come one team at a time (planned_by_team). One query: the members of the teams
+    with their time off and allocations."""
+    if not periods:
+        return {}
+    team_ids = {period.team_id for period in periods}
     first = min(period.start for period in periods)
     last = max(period.end for period in periods)
     members, away, allocated = _members_and_time_off(team_ids=team_ids, first=first, last=last)
-    features = planned.items() if planned is not None else _planned_by_team(team_ids)
     return _figures(
         periods=periods,
         members=members,
         away=away,
         allocated=allocated,
-        planned=features,
+        planned=planned,
         today=today,
     )
 

@@ -1,6 +1,10 @@
 """The team list, a team's page (members, time off, capacity against demand, throughput,
 queue) and the create/edit/delete pages of teams, members, time off, capacity periods and
-assignments. Writes go through core.editing and the services, which decide who may."""
+assignments. Writes go through core.editing and the services, which decide who may.
+
+A private person (people.privacy) is shown only to those who may list them: their
+membership, time off and lead role are left out for anyone else (the membership and time
+off pages answer 404), and the team pages count the members not listed."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +24,7 @@ from pilothouse.core import permissions
 from pilothouse.core import selectors as core_selectors
 from pilothouse.core.editing import EditPages
 from pilothouse.core.errors import ConflictError
-from pilothouse.delivery import charts, forecasts, queues, selectors, services
+from pilothouse.delivery import charts, forecasts, privacy, queues, selectors, services
 from pilothouse.delivery.forms import (
     AssignmentForm,
     CapacityPeriodForm,
@@ -34,6 +39,7 @@ from pilothouse.delivery.models import (
     TeamMember,
     TimeOff,
 )
+from pilothouse.people import privacy as people_privacy
 
 TEAMS_PER_PAGE = 50
 # A team's page lists this many queued features at most (the count says the rest).
@@ -51,6 +57,16 @@ def _of_team(obj: TeamMember | CapacityPeriod | FeatureAssignment) -> str:
 
 
 team_pages = EditPages(form_class=TeamForm, writes=services.team, detail_url=team_url)
+
+
+def _team_pages_for(request: HttpRequest) -> EditPages:
+    """The team's pages with the form as the reader opens it (a private lead they may
+    not list is left out of it)."""
+    return EditPages(
+        form_class=TeamForm.for_viewer(request.user), writes=services.team, detail_url=team_url
+    )
+
+
 member_pages = EditPages(
     form_class=TeamMemberForm, writes=services.team_member, detail_url=_of_team
 )
@@ -72,8 +88,10 @@ time_off_pages = EditPages(
 
 
 def team_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.team_list(), TEAMS_PER_PAGE).get_page(request.GET.get("page"))
+    teams = privacy.with_private_members(selectors.team_list())
+    page = Paginator(teams, TEAMS_PER_PAGE).get_page(request.GET.get("page"))
     teams = list(page.object_list)
+    privacy.redact_teams(teams, request.user)
     upcoming = selectors.upcoming_figures(
         team_ids=[team.pk for team in teams], today=timezone.localdate()
     )
@@ -84,6 +102,14 @@ def team_list(request: HttpRequest) -> HttpResponse:
         "can_create": permissions.can_create(request.user, parent=None, model=Team),
     }
     return render(request, "delivery/team_list.html", context)
+
+
+def _listed(
+    queryset: QuerySet[TeamMember] | QuerySet[TimeOff], request: HttpRequest, pk: int
+) -> TeamMember | TimeOff:
+    """A membership or time off by id, if the reader may list its person (404 otherwise,
+    as if it did not exist)."""
+    return get_object_or_404(privacy.listed_rows(queryset, request.user), pk=pk)
 
 
 def _team(pk: int) -> Team:
@@ -122,13 +148,21 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for item in queue:
         item.forecast = forecast_of.get(item.pk)
     can_edit = permissions.can_change(request.user, team)
+    members = selectors.members_of(team=team)
+    time_off = selectors.time_off_of(team=team, since=today - dt.timedelta(days=TIME_OFF_LOOK_BACK))
+    lead = team.lead if team.lead_id else None
+    # Whom the reader may list, read only if one of these people is private.
+    visible = people_privacy.visible_among(
+        request.user, [lead, *(m.person for m in members), *(a.person for a in time_off)]
+    )
+    listed_members = [m for m in members if people_privacy.is_listed(visible, m.person)]
     context = {
         "team": team,
+        "lead": lead if lead is not None and people_privacy.is_listed(visible, lead) else None,
         "products": list(team.products.all()),
-        "members": selectors.members_of(team=team),
-        "time_off": selectors.time_off_of(
-            team=team, since=today - dt.timedelta(days=TIME_OFF_LOOK_BACK)
-        ),
+        "members": listed_members,
+        "unlisted_members": len(members) - len(listed_members),
+        "time_off": [away for away in time_off if people_privacy.is_listed(visible, away.person)],
         "figures": figures,
         "demand_chart": charts.svg(charts.demand_spec(figures)) if figures else None,
         "demand_key": charts.STATUS_KEY,
@@ -152,7 +186,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
 
 
 def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return team_pages.edit(request, _team(pk))
+    return _team_pages_for(request).edit(request, _team(pk))
 
 
 def team_delete(request: HttpRequest, pk: int) -> HttpResponse:
@@ -170,11 +204,11 @@ def member_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return member_pages.edit(request, get_object_or_404(TeamMember, pk=pk))
+    return member_pages.edit(request, _listed(TeamMember.objects.all(), request, pk))
 
 
 def member_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    member = get_object_or_404(TeamMember, pk=pk)
+    member = _listed(TeamMember.objects.all(), request, pk)
     return member_pages.delete(request, member, done_url=_of_team(member))
 
 
@@ -239,9 +273,9 @@ def time_off_create(request: HttpRequest) -> HttpResponse:
 
 
 def time_off_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return time_off_pages.edit(request, get_object_or_404(TimeOff, pk=pk))
+    return time_off_pages.edit(request, _listed(TimeOff.objects.all(), request, pk))
 
 
 def time_off_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    away = get_object_or_404(TimeOff, pk=pk)
+    away = _listed(TimeOff.objects.all(), request, pk)
     return time_off_pages.delete(request, away, done_url=reverse("delivery:team_list"))

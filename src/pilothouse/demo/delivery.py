@@ -7,7 +7,8 @@ weeks, holidays at zero) so that throughput charts and forecasts have data.
 At least one team is over-committed next quarter: if the generated demand leaves every
 team within capacity, the busiest one gets a reduced capacity for it ("two engineers
 lent to another team"), so the flag shows on the team list, the team page, the roadmap
-and the API.
+and the API. Likewise at least one team is at risk in a quarter after next (where the
+rough plan of the "later" column lies, demo.rough_plan), if none is already.
 
 It runs last and draws from its own random stream, so adding it changed nothing else the
 generator makes. Rows are inserted in bulk; being generated, they write no change records.
@@ -35,6 +36,7 @@ from pilothouse.delivery.models import (
 from pilothouse.demo.clock import Clock
 from pilothouse.demo.portfolio import Portfolio
 from pilothouse.demo.roadmap import Roadmap
+from pilothouse.demo.rough_plan import quarters_after_next
 from pilothouse.demo.rows import Rows
 from pilothouse.people.models import Person
 from pilothouse.roadmap.models import FeatureStage
@@ -99,6 +101,7 @@ def create_delivery(
     periods = _periods(made, clock=clock, batch_size=batch_size)
     assignments = _assignments(made, roadmap=roadmap, rng=rng, batch_size=batch_size)
     _over_commit_one(made, clock=clock)
+    _strain_one_later_quarter(made, clock=clock)
     work_items = _history(made, clock=clock, rng=rng, batch_size=batch_size)
     return DeliverySummary(
         teams=len(made),
@@ -240,6 +243,32 @@ def _over_commit_one(teams: Sequence[Team], *, clock: Clock) -> None:
     period = busiest.period
     period.person_weeks = Decimal(math.floor(busiest.demand.low * 0.7))
     period.note = "Two engineers lent to the platform migration."
+    period.save(update_fields=["person_weeks", "note"])
+
+
+def _strain_one_later_quarter(teams: Sequence[Team], *, clock: Clock) -> None:
+    """Make sure a quarter after next shows a team at risk (see the module): the team
+    whose rough plan fills its quarter most loses some capacity to other work."""
+    starts = [quarter.start for quarter in quarters_after_next(clock.today)]
+    periods = list(
+        CapacityPeriod.objects.filter(
+            team__in=teams, granularity=workdays.QUARTER, start__in=starts
+        ).order_by("team_id", "start")
+    )
+    figures = selectors.period_figures(periods=periods, today=clock.today)
+    if any(f.status != demand.OK for f in figures.values()):
+        return
+    fullest = max(
+        figures.values(),
+        key=lambda f: (f.demand.high / f.capacity if f.capacity else 0, -f.period.pk),
+        default=None,
+    )
+    if fullest is None or fullest.demand.high < 2:
+        return
+    low, high = fullest.demand.low, fullest.demand.high
+    period = fullest.period
+    period.person_weeks = Decimal(math.ceil(low + (high - low) / 3))  # between low and high
+    period.note = "Part of the team joins the data platform rebuild this quarter."
     period.save(update_fields=["person_weeks", "note"])
 
 

@@ -1,6 +1,7 @@
 """The demo's planning layer: launch dates, the now / next / later board, Kano categories,
-feature tags, dependencies, milestones, and two monthly roadmap snapshots from the past
-so that "what changed" has a story to tell on the first visit.
+feature tags, dependencies, the rough plan of the "later" column (demo.rough_plan),
+milestones, and two monthly roadmap snapshots from the past so that "what changed" has
+a story to tell on the first visit.
 
 It runs after the roadmap is written and draws from its own random stream, so adding it
 changed nothing else the generator makes. The past snapshots are made from today's
@@ -19,9 +20,10 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from pilothouse.core.ordering import RANK_STEP
-from pilothouse.demo.clock import Clock
+from pilothouse.demo.clock import Clock, quarter_of
 from pilothouse.demo.portfolio import Portfolio
 from pilothouse.demo.roadmap import Roadmap
+from pilothouse.demo.rough_plan import plan_beyond_next
 from pilothouse.engines.roadmap.snapshots import RoadmapItem, item_to_json
 from pilothouse.portfolio.models import Product
 from pilothouse.roadmap.models import (
@@ -86,10 +88,17 @@ def create_planning(
     _board_and_kano(roadmap=roadmap, clock=clock, rng=rng, batch_size=batch_size)
     tags = _tags(roadmap=roadmap, rng=rng, batch_size=batch_size)
     dependencies = _dependencies(roadmap=roadmap, rng=rng, batch_size=batch_size)
+    plan_beyond_next(
+        roadmap=roadmap,
+        dependencies=dependencies,
+        clock=clock,
+        seed=seed,
+        batch_size=batch_size,
+    )
     milestones = _milestones(portfolio=portfolio, clock=clock, rng=rng)
     snapshots = _past_snapshots(clock=clock, rng=rng)
     return PlanningSummary(
-        tags=tags, dependencies=dependencies, milestones=milestones, snapshots=snapshots
+        tags=tags, dependencies=len(dependencies), milestones=milestones, snapshots=snapshots
     )
 
 
@@ -114,12 +123,19 @@ def _launch_dates(*, portfolio: Portfolio, roadmap: Roadmap, batch_size: int) ->
 
 
 def _horizon(feature: Feature, *, clock: Clock, rng: random.Random) -> str:
+    """The column a feature's stage and date put it in: planned work due after next
+    quarter is "later", like most candidates."""
     if feature.stage == F.IN_PROGRESS:
         return Horizon.NOW
     if feature.stage == F.PLANNED:
         release = feature.target_release
-        soon = release is not None and release.target_date <= clock.days_ahead(75)
-        return Horizon.NOW if soon else Horizon.NEXT
+        if release is None:
+            return Horizon.NEXT
+        if release.target_date <= clock.days_ahead(75):
+            return Horizon.NOW
+        return (
+            Horizon.NEXT if release.target_date <= quarter_of(clock.today, 1).end else Horizon.LATER
+        )
     if feature.stage == F.CANDIDATE:
         return Horizon.LATER if rng.random() < 0.7 else ""
     if feature.stage == F.IDEA:
@@ -157,10 +173,11 @@ def _tags(*, roadmap: Roadmap, rng: random.Random, batch_size: int) -> int:
     return len(tags)
 
 
-def _dependencies(*, roadmap: Roadmap, rng: random.Random, batch_size: int) -> int:
+def _dependencies(*, roadmap: Roadmap, rng: random.Random, batch_size: int) -> list[Dependency]:
     """Within each product, some upcoming work waits for other upcoming work. A blocker
-    always comes earlier in a fixed order, so the graph has no cycle; some dependents are
-    planned too early, which the roadmap then flags."""
+    always comes earlier in the roadmap's order, so the graph has no cycle; some
+    dependents due by next quarter are planned too early, which the roadmap then flags
+    (the rough plan beyond it respects the blockers: demo.rough_plan)."""
     upcoming: dict[int, list[Feature]] = defaultdict(list)
     for feature in roadmap.features:
         if feature.stage in {F.CANDIDATE, F.PLANNED, F.IN_PROGRESS}:
@@ -171,8 +188,7 @@ def _dependencies(*, roadmap: Roadmap, rng: random.Random, batch_size: int) -> i
             if index and rng.random() < 0.12:
                 blocker = features[rng.randrange(index)]
                 rows.append(Dependency(blocker_id=blocker.pk, blocked_id=feature.pk))
-    Dependency.objects.bulk_create(rows, batch_size=batch_size)
-    return len(rows)
+    return Dependency.objects.bulk_create(rows, batch_size=batch_size)
 
 
 def _milestones(*, portfolio: Portfolio, clock: Clock, rng: random.Random) -> int:

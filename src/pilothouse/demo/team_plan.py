@@ -17,6 +17,10 @@ reports, growth roles per line over the coming quarters, a role filled by the la
 hire and a cancelled one; together every status. Budgets are in the currency of the
 line's home office.
 
+Exchange rates: one per office currency into US dollars (the headquarters' currency and
+the default reporting currency), at the rates the offices' costs were drawn with, so the
+team cost converts every cost.
+
 Runs last, from its own random stream; rows are inserted in bulk (no change records).
 """
 
@@ -30,10 +34,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
-from pilothouse.delivery.models import Allocation, TeamMember
+from pilothouse.delivery.models import Allocation, ExchangeRate, TeamMember
 from pilothouse.demo.clock import Clock, Quarter, historic_timestamps, quarter_of
 from pilothouse.demo.people import LineTeam, Member, Org
-from pilothouse.demo.people_details import LEVEL_COST, OFFICES, Office
+from pilothouse.demo.people_details import HEADQUARTERS, LEVEL_COST, OFFICES, Office
 from pilothouse.demo.portfolio import DemoProduct, Portfolio
 from pilothouse.demo.private_people import Details
 from pilothouse.demo.rows import Rows
@@ -104,7 +108,24 @@ def create_team_plan(
         roles = _Roles(org=org, portfolio=portfolio, clock=clock, rng=rng).create(
             details=details, allocations=allocations, batch_size=batch_size
         )
+    ExchangeRate.objects.bulk_create(exchange_rates(today=today))
     return TeamPlanSummary(allocations=len(allocations), open_roles=roles)
+
+
+def exchange_rates(*, today: dt.date) -> list[ExchangeRate]:
+    """One rate into the headquarters' currency per other office currency: the inverse
+    of the office's units per dollar, so a cost converts back to what it was drawn as."""
+    per_dollar = {o.currency: o.rate for o in OFFICES if o.currency != HEADQUARTERS.currency}
+    return [
+        ExchangeRate(
+            from_currency=currency,
+            to_currency=HEADQUARTERS.currency,
+            rate=(Decimal(1) / Decimal(str(rate))).quantize(Decimal("0.00000001")),
+            as_of=today,
+            note="Demo rate",
+        )
+        for currency, rate in sorted(per_dollar.items())
+    ]
 
 
 def year_quarters(today: dt.date) -> list[Quarter]:

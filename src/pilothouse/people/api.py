@@ -5,7 +5,8 @@ A person's `level` is the key of a ladder level ("senior_pm", see /career-levels
 null for everyone but the person, their management chain, product leaders and admins.
 A `private` person is listed and found only by those same people; to anyone else they
 answer 404, as if they did not exist, and are neither named as a manager nor counted
-as a report.
+as a report; `?manager_id=` of such a person answers as for an id no one has (an empty
+list).
 
 No `from __future__ import annotations`: ninja reads the endpoint signatures.
 """
@@ -17,6 +18,7 @@ from typing import Annotated, Any
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from ninja import Field, FilterLookup, FilterSchema, Router, Schema
+from pydantic import PrivateAttr, ValidationInfo, model_validator
 
 from pilothouse.api import crud
 from pilothouse.core.models import User
@@ -70,7 +72,27 @@ class PersonOut(crud.VersionedOut, PersonIn):
         return obj.cost_currency if getattr(obj, "cost_shown", False) else None
 
 
-class PersonFilters(FilterSchema):
+class ViewerFilterSchema(FilterSchema):
+    """Filters that know who asks (ninja validates query parameters with the request in
+    the context): a filter by a person's id must not reveal a private person."""
+
+    _viewer: User | None = PrivateAttr(None)
+
+    @model_validator(mode="after")
+    def _remember_viewer(self, info: ValidationInfo) -> "ViewerFilterSchema":
+        request = (info.context or {}).get("request")
+        self._viewer = getattr(request, "user", None)
+        return self
+
+    def naming_listed(self, field: str, person_id: int | None) -> Q:
+        """`field` equal to `person_id`, matching nothing for a private person the caller
+        may not list (as for an id no one has)."""
+        if person_id is None:
+            return Q()
+        return privacy.naming_listed(field, person_id, self._viewer)
+
+
+class PersonFilters(ViewerFilterSchema):
     # Names, emails and titles only: a search never matches on private fields.
     q: Annotated[
         str | None,
@@ -80,6 +102,9 @@ class PersonFilters(FilterSchema):
     manager_id: int | None = None
     employment_type: EmploymentType | None = None
     private: bool | None = None
+
+    def filter_manager_id(self, value: int | None) -> Q:
+        return self.naming_listed("manager_id", value)
 
     def filter_level(self, value: str | None) -> Q:
         if not value:

@@ -24,11 +24,12 @@ they may see) and decides in memory (`build_coverage`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from pilothouse.core.models import User
@@ -57,8 +58,8 @@ ACTIVE_ROLE_STATUSES = (
     OpenRoleStatus.OPEN,
     OpenRoleStatus.OFFER,
 )
-# Lines, products, areas, objectives, initiatives, open roles.
-COVERAGE_QUERIES = 6
+# Lines, products (with what their areas' owners say), objectives, initiatives, open roles.
+COVERAGE_QUERIES = 5
 
 KIND_NAMES = {
     "product_line": ("product line", "product lines"),
@@ -91,6 +92,15 @@ class Owner:
         if self.person_id is None:
             return self.name
         return Link(self.name, reverse("people:person_detail", args=[self.person_id]))
+
+
+@dataclass(frozen=True)
+class Areas:
+    """What single points of failure need of a product's areas: how many there are, and
+    whether an active login other than the product's owner owns one of them."""
+
+    count: int = 0
+    shared: bool = False
 
 
 @dataclass(frozen=True)
@@ -292,6 +302,21 @@ def _owned(queryset: QuerySet, *fields: str) -> QuerySet:
     return queryset.select_related("owner__person").only(*fields, "owner_id", *OWNER_FIELDS)
 
 
+def _with_areas(products: QuerySet[Product]) -> QuerySet[Product]:
+    """The products with `area_count` and `area_shared` (Areas), read in their own query
+    rather than one more."""
+    of_product = ProductArea.objects.filter(product=OuterRef("pk")).order_by()
+    return products.annotate(
+        area_count=Coalesce(
+            Subquery(of_product.values("product").annotate(count=Count("pk")).values("count")),
+            0,
+        ),
+        area_shared=Exists(
+            of_product.filter(owner__is_active=True).exclude(owner=OuterRef("owner"))
+        ),
+    )
+
+
 def active_roles() -> QuerySet[OpenRole]:
     return OpenRole.objects.filter(status__in=ACTIVE_ROLE_STATUSES).select_related(
         "level", "product_line", "product"
@@ -310,16 +335,16 @@ def read_coverage(
         visible_people = privacy.visible_person_ids(viewer)
     lines = list(_owned(ProductLine.objects.all(), "name").order_by("name", "id"))
     products = list(
-        _owned(
-            Product.objects.exclude(stage=LifecycleStage.RETIRED), "name", "key", "product_line_id"
+        _with_areas(
+            _owned(
+                Product.objects.exclude(stage=LifecycleStage.RETIRED),
+                "name",
+                "key",
+                "product_line_id",
+            )
         ).order_by("name", "id")
     )
-    areas = [
-        (product_id, owner_id if active else None)
-        for product_id, owner_id, active in ProductArea.objects.exclude(
-            product__stage=LifecycleStage.RETIRED
-        ).values_list("product_id", "owner_id", "owner__is_active")
-    ]
+    areas = {product.pk: Areas(product.area_count, product.area_shared) for product in products}
     objectives = list(
         _owned(
             Objective.objects.filter(status__in=LIVE_OBJECTIVE_STATUSES).select_related("product"),
@@ -430,13 +455,14 @@ def build_coverage(
     *,
     lines: Sequence[Item],
     products: Sequence[Item],
-    areas: Iterable[tuple[int, int | None]],
+    areas: Mapping[int, Areas],
     objectives: Sequence[Item],
     initiatives: Sequence[Item],
     roles: Sequence[OpenRole],
 ) -> Coverage:
-    """The coverage of these items (areas as (product id, owner login id) pairs), with
-    each finding given the open roles that address it."""
+    """The coverage of these items (`areas`: what each product's areas say, by product
+    id; a product without any may be left out), with each finding given the open roles
+    that address it."""
     by_line: dict[int, list[Item]] = {line.pk: [] for line in lines}
     for product in products:
         by_line.setdefault(product.line_id, []).append(product)
@@ -537,16 +563,16 @@ def _listed(links: Sequence[Link]) -> list[str | Link]:
 def _single_points(
     lines: Sequence[Item],
     by_line: dict[int, list[Item]],
-    areas: Iterable[tuple[int, int | None]],
+    areas: Mapping[int, Areas],
 ) -> list[Finding]:
     """Lines (then, outside them, products) that rest on one person: they own it and
     every product in it, and nobody else owns any area of those products."""
-    area_owners: dict[int, list[int | None]] = {}
-    for product_id, owner_id in areas:
-        area_owners.setdefault(product_id, []).append(owner_id)
+    none = Areas()
 
-    def others_own_an_area(product: Item, holder: int) -> bool:
-        return any(owner not in (None, holder) for owner in area_owners.get(product.pk, ()))
+    def shared(product: Item) -> bool:
+        """Another active login owns an area of the product (other than its owner: in a
+        line that rests on one person, the line's owner owns every product)."""
+        return areas.get(product.pk, none).shared
 
     findings = []
     for line in lines:
@@ -555,17 +581,14 @@ def _single_points(
             line.owned
             and len(products) >= SINGLE_POINT_MIN_PRODUCTS
             and all(p.owned and p.owner.user_id == line.owner.user_id for p in products)
-            and not any(others_own_an_area(p, line.owner.user_id) for p in products)
+            and not any(shared(p) for p in products)
         ):
             findings.append(_line_single_point(line, products))
             continue
         for product in products:
-            if (
-                product.owned
-                and len(area_owners.get(product.pk, ())) >= SINGLE_POINT_MIN_AREAS
-                and not others_own_an_area(product, product.owner.user_id)
-            ):
-                findings.append(_product_single_point(product, len(area_owners[product.pk])))
+            count = areas.get(product.pk, none).count
+            if product.owned and count >= SINGLE_POINT_MIN_AREAS and not shared(product):
+                findings.append(_product_single_point(product, count))
     return findings
 
 

@@ -131,11 +131,24 @@ def _standing(
     return 2, _against(rating, against)
 
 
-def _names(gaps: Sequence[Gap]) -> str:
-    texts = [gap.text for gap in gaps]
+def _joined(texts: Sequence[str]) -> str:
     if len(texts) == 1:
         return texts[0]
     return ", ".join(texts[:-1]) + " and " + texts[-1]
+
+
+def _names(gaps: Sequence[Gap]) -> str:
+    """The gaps in words, those with the same reason named together so that a person
+    short in seven competencies for one reason reads as one clause, not seven."""
+    groups: dict[str, list[str]] = {}
+    for gap in gaps:
+        groups.setdefault(gap.reason, []).append(gap.competency.name)
+    return _joined(
+        [
+            f"{names[0]} ({reason})" if len(names) == 1 else f"{_joined(names)} (each {reason})"
+            for reason, names in groups.items()
+        ]
+    )
 
 
 def evaluate(

@@ -97,25 +97,6 @@ def listed_person(*, pk: int, user: User | None) -> Person:
     return privacy.listed_people(person_list(), user).get(pk=pk)
 
 
-def direct_reports(*, person: Person, user: User | None = None) -> QuerySet[Person]:
-    return privacy.listed_people(person_list().filter(manager=person), user).order_by("name")
-
-
-def management_chain(*, person: Person, user: User | None = None) -> list[Person]:
-    """The person's managers `user` may see listed, nearest first, in a fixed number of
-    queries whatever the depth."""
-    manager_of = dict(Person.objects.values_list("id", "manager_id"))
-    chain: list[int] = []
-    current = person.manager_id
-    # The model refuses cycles, but a chain read while being edited must still end.
-    while current is not None and current != person.pk and current not in chain:
-        chain.append(current)
-        current = manager_of.get(current)
-    managers = Person.objects.select_related("user", "level").filter(pk__in=chain)
-    found = privacy.listed_people(managers, user).in_bulk()
-    return [found[pk] for pk in chain if pk in found]
-
-
 def person_choices() -> QuerySet[Person]:
     """People to pick from in a form (a manager)."""
     return Person.objects.only("id", "name", "job_title").order_by("name")
@@ -208,20 +189,6 @@ def line_owner_user_ids(*, line_id: int) -> set[int]:
 # --- Private records of one person -------------------------------------------------------
 # Callers check core.permissions.can_view_private(user, person) first.
 
-ONE_ON_ONES_SHOWN = 25
-
-
-def assessments_of(*, person: Person) -> QuerySet[Assessment]:
-    ratings = AssessmentRating.objects.select_related("competency").order_by(
-        "competency__position", "competency__name"
-    )
-    return (
-        Assessment.objects.filter(person=person)
-        .select_related("level", "assessor")
-        .prefetch_related(Prefetch("ratings", queryset=ratings))
-        .order_by("-assessed_on", "-id")
-    )
-
 
 def assessment_detail(*, pk: int) -> Assessment:
     return (
@@ -248,15 +215,6 @@ def _plan_parts() -> list[Prefetch]:
     ]
 
 
-def growth_plans_of(*, person: Person) -> QuerySet[GrowthPlan]:
-    return (
-        GrowthPlan.objects.filter(person=person)
-        .select_related("target_level")
-        .prefetch_related(*_plan_parts())
-        .order_by("-start", "-id")
-    )
-
-
 def growth_plan_detail(*, pk: int) -> GrowthPlan:
     return (
         GrowthPlan.objects.select_related("person", "target_level")
@@ -272,16 +230,6 @@ def _one_on_one_parts() -> list[Prefetch]:
             queryset=ActionItem.objects.select_related("owner").order_by("done", "due", "id"),
         )
     ]
-
-
-def one_on_ones_of(*, person: Person) -> QuerySet[OneOnOne]:
-    """The person's one-to-ones (as either of the two), newest first."""
-    return (
-        OneOnOne.objects.filter(Q(person=person) | Q(with_person=person))
-        .select_related("person", "with_person")
-        .prefetch_related(*_one_on_one_parts())
-        .order_by("-held_on", "-id")
-    )
 
 
 def one_on_one_detail(*, pk: int) -> OneOnOne:

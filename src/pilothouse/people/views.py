@@ -24,8 +24,8 @@ from pilothouse.people import (
     exports,
     org_chart,
     org_chart_markup,
+    person_page,
     privacy,
-    readiness,
     selectors,
     services,
 )
@@ -79,15 +79,19 @@ def _person(pk: int, request: HttpRequest) -> Person:
 
 
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = _person(pk, request)
     user = request.user
+    try:
+        around = person_page.person_around(pk=pk, user=user)
+    except Person.DoesNotExist as exc:
+        raise Http404("No such person.") from exc
+    person = around.person
     can_see_private = permissions.can_view_private(user, person)
     can_edit = permissions.can_change(user, person)
     context = {
         "section": "people",
         "person": person,
-        "chain": selectors.management_chain(person=person, user=user),
-        "reports": list(selectors.direct_reports(person=person, user=user)),
+        "chain": around.chain,
+        "reports": around.reports,
         "history": core_selectors.object_history_described(instance=person, viewer=user),
         "can_edit": can_edit,
         "can_see_private": can_see_private,
@@ -95,16 +99,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_add_records": can_edit,
     }
     if can_see_private:
-        one_on_ones = selectors.one_on_ones_of(person=person)
-        context.update(
-            {
-                "assessments": list(selectors.assessments_of(person=person)),
-                "growth_plans": list(selectors.growth_plans_of(person=person)),
-                "one_on_ones": list(one_on_ones[: selectors.ONE_ON_ONES_SHOWN]),
-                "one_on_ones_total": one_on_ones.count(),
-                "readiness": readiness.readiness_of([person])[person.pk],
-            }
-        )
+        context["records"] = person_page.private_records(person=person)
     return render(request, "people/person_detail.html", context)
 
 

@@ -107,6 +107,18 @@ def conflicts_for(*, features: Iterable[Feature]) -> dict[int, list[str]]:
     return conflict_sentences(edges=edges, features={**by_id, **{b.pk: b for b in blockers}})
 
 
+# What a schedule conflict reads of a dependency and its blocker (with the blocker's
+# release): the columns to load for conflict_sentences and decorate_conflicts.
+CONFLICT_COLUMNS = (
+    "blocker_id",
+    "blocked_id",
+    "blocker__title",
+    "blocker__started_on",
+    "blocker__completed_on",
+    "blocker__target_release__target_date",
+)
+
+
 def conflict_sentences(
     *, edges: list[tuple[int, int]], features: dict[int, Feature]
 ) -> dict[int, list[str]]:

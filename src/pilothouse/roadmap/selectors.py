@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import (
     Case,
@@ -23,6 +24,7 @@ from django.db.models.functions import RowNumber
 
 from pilothouse.core import panels
 from pilothouse.portfolio.models import Product
+from pilothouse.roadmap.dependencies import CONFLICT_COLUMNS
 from pilothouse.roadmap.models import (
     Dependency,
     Feature,
@@ -50,13 +52,7 @@ def feature_api_list() -> QuerySet[Feature]:
         Prefetch(
             "blocked_by",
             queryset=Dependency.objects.select_related("blocker__target_release").only(
-                "id",
-                "blocker_id",
-                "blocked_id",
-                "blocker__title",
-                "blocker__started_on",
-                "blocker__completed_on",
-                "blocker__target_release__target_date",
+                "id", *CONFLICT_COLUMNS
             ),
         ),
     )
@@ -223,3 +219,51 @@ def feature_detail(*, pk: int) -> Feature:
         .annotate(**panels.annotations(Feature))
         .get(pk=pk)
     )
+
+
+def feature_page(*, pk: int) -> Feature:
+    """feature_detail for the feature's own page, without the objectives' query of its
+    own: the page reads them with the tags (feature_labels)."""
+    return (
+        feature_list()
+        .prefetch_related(None)
+        .select_related("product__product_line", "product__owner", "updated_by")
+        .annotate(**panels.annotations(Feature))
+        .get(pk=pk)
+    )
+
+
+@dataclass(frozen=True)
+class Label:
+    """An objective or a tag as the feature page names (and links) it."""
+
+    pk: int
+    name: str
+
+
+def feature_labels(*, feature_id: int) -> tuple[list[Label], list[Label]]:
+    """A feature's objectives (by period, then title) and tags (by name). One query:
+    both links tables, stacked."""
+    columns = ("kind", "ref", "label", "rank")
+    objectives = (
+        Feature.objectives.through.objects.filter(feature_id=feature_id)
+        .annotate(
+            kind=Value("objective"),
+            ref=F("objective_id"),
+            label=F("objective__title"),
+            rank=F("objective__period"),
+        )
+        .values_list(*columns)
+    )
+    tags = (
+        Feature.tags.through.objects.filter(feature_id=feature_id)
+        .annotate(
+            kind=Value("tag"), ref=F("featuretag_id"), label=F("featuretag__name"), rank=Value("")
+        )
+        .values_list(*columns)
+    )
+    found: dict[str, list[Label]] = {"objective": [], "tag": []}
+    stacked = objectives.union(tags, all=True).order_by("kind", "rank", "label", "ref")
+    for kind, pk, name, _rank in stacked:
+        found[kind].append(Label(pk=pk, name=name))
+    return found["objective"], found["tag"]

@@ -9,7 +9,7 @@ MAX_LANES lanes the rest are counted, not drawn. Filtering to one lane shows mor
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -17,15 +17,11 @@ from django.db.models import Count, F, Q, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 
+from pilothouse.roadmap.dependencies import CONFLICT_COLUMNS, conflict_sentences
 from pilothouse.roadmap.filters import RoadmapFilters
-from pilothouse.roadmap.models import Feature, Milestone
+from pilothouse.roadmap.models import Dependency, Feature, Milestone
 from pilothouse.roadmap.periods import TimeWindow, period_of
-from pilothouse.roadmap.planning import (
-    conflicts_of,
-    item_related,
-    milestones_between,
-    roadmap_features,
-)
+from pilothouse.roadmap.planning import item_related, milestones_between, roadmap_features
 
 # At most this many items on one timeline page, spread over its lanes; a lane shows
 # between MIN_PER_LANE and MAX_PER_LANE of them, and MAX_LANES lanes at most.
@@ -290,8 +286,8 @@ def timeline_build(
     item_budget: int | None = None,
 ) -> Timeline:
     """The filtered features drawn in `window`, in swimlanes, with the milestones and
-    schedule conflicts. Six queries: lanes, ranked items, their rows, two for conflicts,
-    milestones."""
+    schedule conflicts. Six queries: lanes, ranked items, their rows, conflicts, two for
+    milestones (and what the lane kind's `describe` reads)."""
     qs = roadmap_features(filters).annotate(plan_end=PLAN_END).filter(_in_window(window, today))
     lane_rows = list(
         qs.values(
@@ -358,10 +354,32 @@ def timeline_build(
         today_left=window.offset(today) if window.contains(today) else None,
         per_lane=per_lane,
     )
-    found = conflicts_of(item.feature for item in timeline.items)
+    found = _conflicts(item.feature for item in timeline.items)
     for item in timeline.items:
         item.conflicts = found.get(item.feature.pk, [])
     return timeline
+
+
+def _conflicts(features: Iterable[Feature]) -> dict[int, list[str]]:
+    """{feature id: [what is wrong with its schedule]} for the features drawn. One query:
+    their blockers, each with what its schedule needs (a blocker drawn too is read again,
+    a few columns, rather than those off the page in a second query)."""
+    drawn = {feature.pk: feature for feature in features}
+    if not drawn:
+        return {}
+    rows = (
+        Dependency.objects.filter(blocked_id__in=drawn)
+        .select_related("blocker__target_release")
+        .only(*CONFLICT_COLUMNS)
+    )
+    edges = []
+    blockers: dict[int, Feature] = {}
+    for dependency in rows:
+        edges.append((dependency.blocker_id, dependency.blocked_id))
+        blockers.setdefault(dependency.blocker_id, dependency.blocker)
+    if not edges:
+        return {}
+    return conflict_sentences(edges=edges, features={**blockers, **drawn})
 
 
 def _lane_title(kind: LaneKind, row: dict) -> str:

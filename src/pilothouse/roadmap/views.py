@@ -94,9 +94,15 @@ def _feature(pk: int) -> Feature:
 
 
 def feature_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    feature = _feature(pk)
+    try:
+        feature = selectors.feature_page(pk=pk)
+    except Feature.DoesNotExist as exc:
+        raise Http404("No such feature.") from exc
+    objectives, tags = selectors.feature_labels(feature_id=feature.pk)
     context = {
         "feature": feature,
+        "objectives": objectives,
+        "tags": tags,
         "description": render_markdown(feature.description),
         "history": core_selectors.object_history_described(instance=feature, viewer=request.user),
         "can_edit": permissions.can_change(request.user, feature),

@@ -8,9 +8,10 @@ for every feature its changes leave as it is.
 
 Forecasts (releases.py) are computed only for the releases asked for: by default those
 whose forecast the changes touch. A release's forecast depends on its inputs alone
-(ReleaseInput: remaining features, teams, capacity ratio), and both sides draw the same
-weeks, so a release with the same inputs on both sides has the same forecast on both:
-it is "unchanged" and need not be forecast to say so.
+(ReleaseInput: each team's depth in its queue and capacity ratio, the features in no
+queue), and both sides draw the same weeks, so a release with the same inputs on both
+sides has the same forecast on both: it is "unchanged" and need not be forecast to say
+so.
 """
 
 from __future__ import annotations
@@ -244,14 +245,17 @@ def figures(
 
 
 def capacity_ratios(live: plans.Plan, changed: plans.Plan) -> dict[frozenset, float]:
-    """For every set of existing teams the releases involve: scenario capacity over the
-    horizon / live capacity (1.0 when the live plan has none)."""
-    ratios: dict[frozenset, float] = {}
+    """Scenario capacity over the horizon / live capacity (1.0 when the live plan has
+    none) of every existing team the releases involve, alone and as each release's set
+    of teams (the pace of its features in no queue)."""
     groups: dict[int, set] = {}
     for item in changed.items.values():
         if item.release_id is not None and isinstance(item.team, int):
             groups.setdefault(item.release_id, set()).add(item.team)
-    for teams in {frozenset(group) for group in groups.values()}:
+    wanted = {frozenset(group) for group in groups.values()}
+    wanted |= {frozenset({team}) for group in groups.values() for team in group}
+    ratios: dict[frozenset, float] = {}
+    for teams in wanted:
         before = sum(w for (t, _), w in live.capacity.items() if t in teams)
         after = sum(w for (t, _), w in changed.capacity.items() if t in teams)
         ratios[teams] = after / before if before > 0 else 1.0

@@ -4,10 +4,17 @@ copy of it. Plain data and arithmetic, no database: comparing a scenario never w
 A feature's period is the period that contains the end of its planned window (the
 delivery app's rule, delivery.demand.planned_window): the period it is delivered in.
 A feature moved to a period by a scenario is planned over that whole period.
+
+Queues (Queues): where each feature stands among its team's not-done features, as
+delivery numbers them, so that a release's forecast waits for each team to reach the
+deepest of its features. A feature a scenario drops, or moves to another team, leaves
+its team's queue (those behind it move up); a feature moved to another team joins the
+end of that team's queue, as applying the move puts it there.
 """
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable
@@ -43,6 +50,53 @@ class Item:
 
 
 @dataclass
+class Queues:
+    """The teams' queues as far as release forecasts need them: `positions`, each read
+    feature's place among its team's not-done features (from 1, as
+    delivery.queues.pending_positions numbers them), `lengths`, each team's not-done
+    features, and `unqueued`, each release's not-done features in no queue, all live.
+    A scenario adds what left each team's queue (`left`: the places vacated, sorted)
+    and what joined its end (`joined`: feature ids, in order), and
+    `unqueued_dropped`, the features in no queue it drops, by release (read along with
+    the live plan of a comparison)."""
+
+    positions: dict[int, int] = field(default_factory=dict)
+    lengths: dict[TeamKey, int] = field(default_factory=dict)
+    unqueued: dict[int, int] = field(default_factory=dict)
+    unqueued_dropped: dict[int, int] = field(default_factory=dict)
+    left: dict[TeamKey, list[int]] = field(default_factory=dict)
+    joined: dict[TeamKey, list[int]] = field(default_factory=dict)
+
+    def copy(self) -> Queues:
+        return dataclasses.replace(
+            self,
+            unqueued=dict(self.unqueued),
+            left={team: list(places) for team, places in self.left.items()},
+            joined={team: list(ids) for team, ids in self.joined.items()},
+        )
+
+    def leave(self, item: Item) -> None:
+        """The feature leaves its team's queue: those behind it move up."""
+        if item.feature_id in self.positions:
+            bisect.insort(self.left.setdefault(item.team, []), self.positions[item.feature_id])
+
+    def join(self, item: Item, team: TeamKey) -> None:
+        """The feature joins the end of `team`'s queue."""
+        self.joined.setdefault(team, []).append(item.feature_id)
+
+    def position(self, item: Item) -> int | None:
+        """The feature's place among its team's not-done features (None: unknown)."""
+        joined = self.joined.get(item.team, ())
+        if item.feature_id in joined:
+            stayed = self.lengths.get(item.team, 0) - len(self.left.get(item.team, ()))
+            return stayed + joined.index(item.feature_id) + 1
+        live = self.positions.get(item.feature_id)
+        if live is None:
+            return None
+        return live - bisect.bisect_left(self.left.get(item.team, ()), live)
+
+
+@dataclass
 class Plan:
     """Features per id, each team's capacity per period index, team names, releases."""
 
@@ -57,6 +111,7 @@ class Plan:
     product_names: dict[int, str] = field(default_factory=dict)  # of those products
     # Each feature's score under a scoring model, when read along (None: not scored).
     values: dict[int, float | None] | None = None
+    queues: Queues = field(default_factory=Queues)
 
     def copy(self) -> Plan:
         return dataclasses.replace(
@@ -65,6 +120,7 @@ class Plan:
             capacity=dict(self.capacity),
             team_names=dict(self.team_names),
             release_dates=dict(self.release_dates),
+            queues=self.queues.copy(),
         )
 
     def window(self, item: Item, *, today: dt.date) -> tuple[dt.date, dt.date] | None:
@@ -143,6 +199,10 @@ ORDER = {"move_date": 0, "drop_feature": 1, "move_feature": 2, "add_team": 3, "c
 def applied(plan: Plan, changes: Iterable[ChangeSpec]) -> Plan:
     """A copy of `plan` with the changes made, in memory only."""
     result = plan.copy()
+    queues = result.queues
+    for release, dropped in queues.unqueued_dropped.items():
+        queues.unqueued[release] = queues.unqueued.get(release, 0) - dropped
+    queues.unqueued_dropped = {}  # done: the copy's count is the scenario's
     starts = {period.start: period for period in plan.periods}
     for change in sorted(changes, key=lambda c: ORDER.get(c.kind, 9)):
         if change.kind == "move_date":
@@ -154,10 +214,15 @@ def applied(plan: Plan, changes: Iterable[ChangeSpec]) -> Plan:
                         item, planned=planned, release_date=change.target_date
                     )
         elif change.kind == "drop_feature":
-            result.items.pop(change.feature_id, None)
+            item = result.items.pop(change.feature_id, None)
+            if item is not None:  # its team no longer spends time on it
+                queues.leave(item)
         elif change.kind == "move_feature":
             item = result.items.get(change.feature_id)
             if item is not None and change.period_start in starts:
+                if change.team_id is not None and change.team_id != item.team:
+                    queues.leave(item)
+                    queues.join(item, change.team_id)
                 result.items[item.feature_id] = moved(
                     result, item, starts[change.period_start], team=change.team_id
                 )

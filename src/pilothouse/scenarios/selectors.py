@@ -7,12 +7,25 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count, FilteredRelation, FloatField, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FilteredRelation,
+    FloatField,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Cast, RowNumber
 
 from pilothouse.delivery import demand, workdays
 from pilothouse.delivery import selectors as delivery_selectors
 from pilothouse.delivery.models import FeatureAssignment, Team
+from pilothouse.delivery.queues import QUEUE_ORDER
 from pilothouse.prioritization import schemes
 from pilothouse.prioritization import selectors as prioritization_selectors
 from pilothouse.prioritization.backlogs import ANY_STAGE, BacklogFilters
@@ -92,7 +105,13 @@ def live_plan(
     With `comparing`, only the features a comparison with that scenario can count (by
     delivery.demand.planned_window): those with a release, a start or in the now or next
     column, less those whose release is dated before the horizon (their window ends
-    before it); and whatever the scenario's changes move or re-date.
+    before it); and whatever the scenario's changes move, drop or re-date.
+
+    The queues come along (`Plan.queues`): each feature's place among its team's
+    not-done features, numbered over the whole queue (so the features not read count
+    too) in the features' query; each team's not-done features with the teams; each
+    open release's not-done features in no queue (and those `comparing` drops) with the
+    releases.
 
     With `valued_by`, a model whose scores are stored (not schemes.is_live), each
     feature's score under it comes along in the same query: `Plan.values`, as
@@ -100,13 +119,18 @@ def live_plan(
     teams = Team.objects.order_by("name")
     if team_ids is not None:
         teams = teams.filter(pk__in=set(team_ids))
-    queue = FeatureAssignment.objects.filter(feature__completed_on=None).exclude(
-        feature__stage__in=delivery_selectors.DONE_STAGES
+    pending = Q(assignments__feature__completed_on=None) & ~Q(
+        assignments__feature__stage__in=delivery_selectors.DONE_STAGES
     )
+    teams = teams.annotate(pending=Count("assignments", filter=pending))
+    not_done = Q(feature__completed_on=None) & ~Q(feature__stage__in=delivery_selectors.DONE_STAGES)
+    wanted = not_done
+    dropped = None
     if comparing is not None:
         changes = ScenarioChange.objects.filter(scenario=comparing)
         moved = changes.filter(kind=ChangeKind.MOVE_FEATURE).values("feature_id")
         redated = changes.filter(kind=ChangeKind.MOVE_DATE).values("release_id")
+        dropped = changes.filter(kind=ChangeKind.DROP_FEATURE).values("feature_id")
         counted = (
             Q(feature__target_release__isnull=False)
             | Q(feature__started_on__isnull=False)
@@ -114,9 +138,19 @@ def live_plan(
         )
         if periods:
             counted &= ~Q(feature__target_release__target_date__lt=periods[0].start)
-        counted |= Q(feature_id__in=moved) | Q(feature__target_release_id__in=redated)
-        queue = queue.filter(counted)
-    names = dict(teams.values_list("pk", "name"))
+        # A dropped feature counts in no period either way, but the features behind it
+        # in its queue move up.
+        counted |= (
+            Q(feature_id__in=moved)
+            | Q(feature__target_release_id__in=redated)
+            | Q(feature_id__in=dropped)
+        )
+        wanted &= counted
+    lengths: dict[plans.TeamKey, int] = {}
+    names: dict[plans.TeamKey, str] = {}
+    for pk, name, count in teams.values_list("pk", "name", "pending"):
+        names[pk], lengths[pk] = name, count
+    left = Case(When(not_done, then=Value(1)), default=Value(0), output_field=IntegerField())
     columns = [
         "team_id",
         "feature_id",
@@ -129,11 +163,27 @@ def live_plan(
         "feature__target_release_id",
         "feature__target_release__target_date",
         "feature__horizon",
+        "position",
     ]
-    # Estimates as floats straight from the database: no Decimal per row.
-    rows = queue.filter(team_id__in=list(names)).annotate(
-        low=Cast("feature__effort_low", FloatField()),
-        high=Cast("feature__effort_high", FloatField()),
+    # Numbered over the teams' whole queues, done features apart; only the wanted rows
+    # get a number, and the others go (a filter on a window applies after it).
+    rows = (
+        FeatureAssignment.objects.filter(team_id__in=list(names))
+        .annotate(
+            position=Case(
+                When(
+                    wanted,
+                    then=Window(
+                        RowNumber(), partition_by=[F("team_id"), left], order_by=QUEUE_ORDER
+                    ),
+                ),
+                default=None,
+            ),
+            # Estimates as floats straight from the database: no Decimal per row.
+            low=Cast("feature__effort_low", FloatField()),
+            high=Cast("feature__effort_high", FloatField()),
+        )
+        .filter(position__isnull=False)
     )
     if valued_by is not None:
         if schemes.is_live(valued_by):
@@ -148,11 +198,13 @@ def live_plan(
     rows = rows.order_by("team_id", "queue_rank", "id").values_list(*columns)
     items: dict[int, plans.Item] = {}
     values: dict[int, float | None] | None = None if valued_by is None else {}
+    positions: dict[int, int] = {}
     # In chunks: each row is dropped once read, only the items stay.
     for row in rows.iterator(chunk_size=2000):
         team, pk, title, product, version, low, high, started, release, day, horizon = row[:11]
+        positions[pk] = row[11]
         if values is not None:  # a score counts within the model's scope only
-            values[pk] = row[11] if valued_by.product_id in (None, product) else None
+            values[pk] = row[12] if valued_by.product_id in (None, product) else None
         planned = demand.PlannedFeature(
             feature_id=pk,
             effort_low=low,
@@ -164,17 +216,33 @@ def live_plan(
         )
         items[pk] = plans.Item(pk, title, team, product, release, day, planned, version)
     # Every open release (there are few): a moved feature picks one of its product's.
-    releases = Release.objects.filter(status__in=OPEN_RELEASES).values_list(
-        "pk", "product_id", "target_date", "name", "product__name"
+    # With their features in no queue, which a release's forecast counts too.
+    unqueued = Q(features__assignment__isnull=True, features__completed_on=None) & ~Q(
+        features__stage__in=delivery_selectors.DONE_STAGES
+    )
+    releases = Release.objects.filter(status__in=OPEN_RELEASES).annotate(
+        unqueued=Count("features", filter=unqueued),
+        unqueued_dropped=(
+            Count("features", filter=unqueued & Q(features__in=dropped))
+            if dropped is not None
+            else Value(0)
+        ),
     )
     product_releases: dict[int, list[tuple[int, dt.date | None]]] = defaultdict(list)
     release_dates: dict[int, dt.date | None] = {}
     release_names: dict[int, str] = {}
     product_names: dict[int, str] = {}
-    for pk, product, day, name, product_name in releases:
+    queues = plans.Queues(positions=positions, lengths=lengths)
+    for pk, product, day, name, product_name, alone, gone in releases.values_list(
+        "pk", "product_id", "target_date", "name", "product__name", "unqueued", "unqueued_dropped"
+    ):
         product_releases[product].append((pk, day))
         release_dates[pk], release_names[pk] = day, name
         product_names[product] = product_name
+        if alone:
+            queues.unqueued[pk] = alone
+        if gone:
+            queues.unqueued_dropped[pk] = gone
     for item in items.values():  # a released or cancelled release still dates its features
         release_dates.setdefault(item.release_id, item.release_date)
     capacity: dict[tuple[plans.TeamKey, int], float] = {}
@@ -203,6 +271,7 @@ def live_plan(
         product_releases=dict(product_releases),
         product_names=product_names,
         values=values,
+        queues=queues,
     )
 
 

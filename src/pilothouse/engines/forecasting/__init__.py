@@ -14,6 +14,7 @@ input raises ForecastError (a ValueError) naming the argument and saying why.
     f.percentiles[85].weeks, f.percentiles[85].date, f.probability_by_target
     forecasting.forecast_items_by(history=h, start=d, until=later, trials=10_000, seed=1)
     forecasting.forecast_queue(history=h, sizes=[8, 13, 5], start=d, seed=1)
+    forecasting.forecast_parallel(histories=[h1, h2], scopes=[60, 12], start=d, seed=1)
     forecasting.backtest(history=[(week_start, completed), ...], seed=1).calibration[85]
 
 A forecast of W weeks means done by the end of week W, the date start + 7 W - 1 day.
@@ -25,6 +26,7 @@ from pilothouse.engines.forecasting.checks import HORIZON_WEEKS, MAX_TRIALS
 from pilothouse.engines.forecasting.completion import (
     forecast_completion,
     forecast_items_by,
+    forecast_parallel,
     forecast_queue,
 )
 from pilothouse.engines.forecasting.history import WeeklyHistory, weekly_history
@@ -60,6 +62,7 @@ __all__ = [
     "backtest",
     "forecast_completion",
     "forecast_items_by",
+    "forecast_parallel",
     "forecast_queue",
     "week_end",
     "weekly_history",

@@ -51,23 +51,24 @@ def _plain_counts(history: Sequence[int] | np.ndarray) -> np.ndarray | None:
     return weeks
 
 
-def check_history(history: Sequence[int]) -> np.ndarray:
-    """Weekly completed counts as an array; refuses what allows no forecast, saying why."""
+def check_history(history: Sequence[int], name: str = "history") -> np.ndarray:
+    """Weekly completed counts as an array; refuses what allows no forecast, saying why
+    (naming the argument `name`)."""
     if isinstance(history, (str, bytes)) or not isinstance(history, (Sequence, np.ndarray)):
-        raise ForecastError("history: must be a sequence of weekly completed counts")
+        raise ForecastError(f"{name}: must be a sequence of weekly completed counts")
     weeks = _plain_counts(history)
     if weeks is None:  # the week at fault is named
         for index, value in enumerate(history):
-            check_count(value, f"history[{index}]")
+            check_count(value, f"{name}[{index}]")
         weeks = np.asarray(history, dtype=np.int64)
     if weeks.size == 0:
         raise ForecastError(
-            "history: no forecast is possible: the history is empty "
+            f"{name}: no forecast is possible: the history is empty "
             "(the forecast samples past weeks, so it needs at least one)"
         )
     if not weeks.any():
         raise ForecastError(
-            "history: no forecast is possible: no item was completed in the "
+            f"{name}: no forecast is possible: no item was completed in the "
             f"{len(weeks)} weeks of history"
         )
     return weeks

@@ -126,6 +126,52 @@ def forecast_completion(
     return _completion(done_within, trials=count, start=start, target=day, label="remaining")
 
 
+def forecast_parallel(
+    *,
+    histories: Sequence[Sequence[int]],
+    scopes: Sequence[int],
+    split: tuple[float, float] | None = None,
+    trials: int = 10_000,
+    seed: int | None = None,
+    start: dt.date,
+    target: dt.date | None = None,
+) -> CompletionForecast:
+    """When several teams working side by side are all done: team i works weeks like
+    those of `histories[i]` until it has done `scopes[i]` items (grown by a `split`
+    factor drawn for each team and trial), and a trial is done in the week the last of
+    its teams is.
+
+    Each team is simulated from its own history in its own random streams of the one
+    seed; team 0's are those of `forecast_completion`, so with one team the answer is
+    exactly `forecast_completion(history=histories[0], remaining=scopes[0])`. A team's
+    weeks do not depend on its scope, so a larger scope is never done sooner, trial by
+    trial. Raises ForecastError naming the argument (`histories[1]`: which team)."""
+    if isinstance(histories, (str, bytes)) or not isinstance(histories, Sequence):
+        raise ForecastError("histories: must be a sequence of weekly histories, one per team")
+    if len(histories) == 0:
+        raise ForecastError("histories: no team to forecast (give at least one history)")
+    if isinstance(scopes, (str, bytes)) or not isinstance(scopes, Sequence):
+        raise ForecastError("scopes: must be a sequence of item counts, one per team")
+    if len(scopes) != len(histories):
+        raise ForecastError(
+            f"scopes: must have one item count per history ({len(histories)}), got {len(scopes)}"
+        )
+    weeks_histories = [check_history(h, f"histories[{i}]") for i, h in enumerate(histories)]
+    items = [check_count(scope, f"scopes[{i}]") for i, scope in enumerate(scopes)]
+    factors = check_split(split)
+    count = check_trials(trials)
+    start = check_date(start, "start")
+    day = check_target(target, "target", start)
+    first = Draws(history=weeks_histories[0], trials=count, seed=check_seed(seed))
+    weeks = np.zeros(count, dtype=np.int64)
+    for lane, (weeks_history, scope) in enumerate(zip(weeks_histories, items, strict=True)):
+        draws = first if lane == 0 else first.for_lane(history=weeks_history, lane=lane)
+        team_scopes = draw_scopes(draws=draws, low=scope, high=scope, split=factors, risks=())
+        np.maximum(weeks, weeks_to_reach(draws, team_scopes), out=weeks)
+    done_within = np.cumsum(np.bincount(weeks, minlength=NOT_DONE + 1)[:NOT_DONE])
+    return _completion(done_within, trials=count, start=start, target=day, label="scopes")
+
+
 def forecast_queue(
     *,
     history: Sequence[int],

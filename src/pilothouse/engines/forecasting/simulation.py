@@ -60,17 +60,31 @@ _THROUGHPUT_STREAM = 1
 
 
 class Draws:
-    """The sampled future weeks of `trials` trials for one seed (None: fresh entropy)."""
+    """The sampled future weeks of `trials` trials for one seed (None: fresh entropy).
 
-    def __init__(self, *, history: np.ndarray, trials: int, seed: int | None) -> None:
+    `lane` numbers teams simulated side by side from one seed (`for_lane`): lane 0 draws
+    what a single forecast draws, each other lane its own independent streams."""
+
+    def __init__(
+        self, *, history: np.ndarray, trials: int, seed: int | None, lane: int = 0
+    ) -> None:
         self.history = history
         self.trials = trials
         self.entropy = np.random.SeedSequence(seed).entropy
+        self.lane = lane
         self._model: BlockModel | None = None
 
+    def for_lane(self, *, history: np.ndarray, lane: int) -> Draws:
+        """Another team's draws from the same seed (or the same fresh entropy)."""
+        # A SeedSequence of an entropy has that entropy: every lane shares it.
+        return Draws(history=history, trials=self.trials, seed=self.entropy, lane=lane)
+
+    def _sequence(self, stream: int) -> np.random.SeedSequence:
+        key = (stream,) if self.lane == 0 else (stream, self.lane)
+        return np.random.SeedSequence(self.entropy, spawn_key=key)
+
     def generator(self, stream: int) -> np.random.Generator:
-        sequence = np.random.SeedSequence(self.entropy, spawn_key=(stream,))
-        return np.random.default_rng(sequence)
+        return np.random.default_rng(self._sequence(stream))
 
     def scope_generator(self) -> np.random.Generator:
         return self.generator(_SCOPE_STREAM)
@@ -78,7 +92,7 @@ class Draws:
     @property
     def model(self) -> BlockModel:
         if self._model is None:
-            sequence = np.random.SeedSequence(self.entropy, spawn_key=(_THROUGHPUT_STREAM,))
+            sequence = self._sequence(_THROUGHPUT_STREAM)
             key = int(sequence.generate_state(1, np.uint64)[0])
             self._model = BlockModel(self.history, key)
         return self._model
