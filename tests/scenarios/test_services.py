@@ -104,6 +104,7 @@ def test_a_product_manager_drafts_and_edits_only_their_own(plan_world):
 
 def test_apply_makes_every_change_through_the_services_with_the_actor(plan_world):
     leader = UserFactory(role=Role.PRODUCT_LEADER)
+    queued_f1 = ("featureassignment", FeatureAssignment.objects.get(feature=plan_world.f1).pk)
     change(plan_world, kind="move_feature", feature=plan_world.f3, period_start=Q2)
     change(plan_world, kind="drop_feature", feature=plan_world.f1)
     change(
@@ -120,6 +121,8 @@ def test_apply_makes_every_change_through_the_services_with_the_actor(plan_world
     # F3 moved to Q2 2027 (the next quarter on 15 January): R2 is dated there.
     assert (f3.horizon, f3.target_release_id) == ("next", plan_world.r2.pk)
     assert (f1.horizon, f1.target_release_id) == ("", None)
+    # A dropped feature leaves its team's queue as well, as the comparison counted it.
+    assert not FeatureAssignment.objects.filter(feature_id=plan_world.f1.pk).exists()
     assert Release.objects.get(pk=plan_world.r2.pk).target_date == dt.date(2027, 6, 15)
     assert CapacityPeriod.objects.get(team=plan_world.team, start=Q2).person_weeks == 15
     mobile = Team.objects.get(name="Mobile")
@@ -127,7 +130,7 @@ def test_apply_makes_every_change_through_the_services_with_the_actor(plan_world
     records = ChangeRecord.objects.filter(pk__gt=since)
     assert {r.actor_id for r in records} == {leader.pk}
     changed = {(r.content_type.model, r.object_id) for r in records}
-    assert {("feature", plan_world.f1.pk), ("feature", plan_world.f3.pk)} <= changed
+    assert {("feature", plan_world.f1.pk), ("feature", plan_world.f3.pk), queued_f1} <= changed
     assert ("release", plan_world.r2.pk) in changed
     assert ("scenario", plan_world.scenario.pk) in changed
 
@@ -148,6 +151,7 @@ def test_a_stale_change_in_the_middle_rolls_everything_back(plan_world):
     assert ChangeRecord.objects.count() == before
     assert Release.objects.get(pk=plan_world.r2.pk).target_date == dt.date(2027, 6, 30)
     assert Feature.objects.get(pk=plan_world.f1.pk).target_release_id == plan_world.r1.pk
+    assert FeatureAssignment.objects.filter(feature_id=plan_world.f1.pk).exists()
     assert not Team.objects.filter(name="Mobile").exists()
     assert Scenario.objects.get(pk=plan_world.scenario.pk).status == "draft"
 

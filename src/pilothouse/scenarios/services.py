@@ -273,6 +273,13 @@ def _apply_one(
             version=change.base_version,
             data={"horizon": "", "target_release": None},
         )
+        # The team stops working on it too: the scenario counted none of its team's
+        # time for it, so the releases behind it get the dates the scenario showed.
+        queued = FeatureAssignment.objects.filter(feature_id=change.feature_id).first()
+        if queued is not None:
+            delivery_services.assignment.delete(
+                actor=actor, instance=queued, version=queued.version
+            )
     elif kind == ChangeKind.MOVE_FEATURE:
         period = periods[change.period_start]
         item = changed.items.get(change.feature_id)
