@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
 
 from pilothouse.core.roles import Role
 from tests.factories import UserFactory
+
+# Tests assert results, never timings: Hypothesis's per-example deadline would fail a
+# correct test when the machine is busy (both database suites run side by side).
+settings.register_profile("pilothouse", deadline=None)
+settings.load_profile("pilothouse")
 
 ROLES = [role.value for role in Role]
 
