@@ -82,21 +82,12 @@ def hidden_person_ids(user: User | None) -> QuerySet | set[int]:
     return Person.objects.filter(private=True).exclude(pk__in=visible).values("pk")
 
 
-def hidden_ids(user: User | None) -> QuerySet | None:
-    """`hidden_person_ids` for a filter: None when `user` lists everyone (no condition
-    to add), otherwise the subquery of the private people they may not list."""
-    if permissions.is_portfolio_wide(user):
-        return None
-    return hidden_person_ids(user)
-
-
 def without_hidden(queryset: QuerySet, user: User | None, field: str = "person") -> QuerySet:
     """Rows of `queryset` whose `field` is a person `user` may list (a team membership,
     a time off): those of a private person they may not list are left out."""
-    hidden = hidden_ids(user)
-    if hidden is None:
-        return queryset
-    return queryset.exclude(**{f"{field}_id__in": hidden})
+    if permissions.is_portfolio_wide(user):
+        return queryset  # no condition to add: they list everyone
+    return queryset.exclude(**{f"{field}_id__in": hidden_person_ids(user)})
 
 
 def naming_listed(field: str, person_id: int, user: User | None) -> Q:
