@@ -104,3 +104,12 @@ def test_a_file_over_the_limit_is_refused(leader, as_user):
     with unchanged(Person, ChangeRecord):
         response = post(as_user(leader), GOOD)
     assert response.status_code == 413
+
+
+def test_a_file_that_cannot_be_read_is_refused_and_changes_nothing(leader, as_user):
+    with unchanged(Person, ChangeRecord):
+        response = as_user(leader).post(
+            URL, {"file": SimpleUploadedFile("people.xlsx", b"not a workbook")}
+        )
+    assert response.status_code == 422
+    assert "The file cannot be read" in response.content.decode()

@@ -515,6 +515,27 @@ def _in_savepoints(apply: Callable[[Row, dict[str, Any]], Any]) -> Callable[...,
     return in_savepoint
 
 
+def import_upload(importer: Callable[..., Any], *, form: Any, actor: Any) -> tuple[Any, str | None]:
+    """Run `importer` (e.g. people.imports.import_people) on a valid upload form's file,
+    column mapping, dry run and partial choices: (its result, None), or (None, what the
+    page says) when the file cannot be read or its columns do not fit the fields."""
+    upload = form.cleaned_data["file"]
+    try:
+        result = importer(
+            source=upload.file,
+            filename=upload.name,
+            actor=actor,
+            mapping=form.mapping(),
+            dry_run=form.cleaned_data["dry_run"],
+            partial=form.cleaned_data["partial"],
+        )
+    except TableError as exc:
+        return None, f"The file cannot be read: {exc}"
+    except MappingError as exc:
+        return None, "The columns do not fit: " + "; ".join(exc.problems)
+    return result, None
+
+
 def run_import(
     *,
     rows: Iterable[Row],

@@ -14,8 +14,7 @@ from django.views.decorators.http import require_POST
 from pilothouse.core import permissions
 from pilothouse.core.editing import EditPages, apply_validation_error
 from pilothouse.core.forms import VersionedModelForm
-from pilothouse.core.imports import MappingError
-from pilothouse.core.tabular import TableError
+from pilothouse.core.imports import import_upload
 from pilothouse.core.writes import RefusedRows
 from pilothouse.metrics import services
 from pilothouse.metrics.forms import (
@@ -105,20 +104,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                result = import_values(
-                    source=upload.file,
-                    filename=upload.name,
-                    actor=request.user,
-                    mapping=form.mapping(),
-                    dry_run=form.cleaned_data["dry_run"],
-                    partial=form.cleaned_data["partial"],
-                )
-            except TableError as exc:
-                problem = f"The file cannot be read: {exc}"
-            except MappingError as exc:
-                problem = "The columns do not fit: " + "; ".join(exc.problems)
+            result, problem = import_upload(import_values, form=form, actor=request.user)
     else:
         form = ImportForm()
     context = {

@@ -20,8 +20,7 @@ from django.shortcuts import render
 
 from pilothouse.api.uploads import too_big_message
 from pilothouse.core import permissions
-from pilothouse.core.imports import MappingError
-from pilothouse.core.tabular import TableError
+from pilothouse.core.imports import import_upload
 from pilothouse.people.imports import NOT_ALLOWED, PEOPLE_FIELDS, import_people, may_import
 
 ERRORS_SHOWN = 100
@@ -88,20 +87,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = PeopleImportForm(request.POST, request.FILES)
         if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                result = import_people(
-                    source=upload.file,
-                    filename=upload.name,
-                    actor=request.user,
-                    mapping=form.mapping(),
-                    dry_run=form.cleaned_data["dry_run"],
-                    partial=form.cleaned_data["partial"],
-                )
-            except TableError as exc:
-                problem = f"The file cannot be read: {exc}"
-            except MappingError as exc:
-                problem = "The columns do not fit: " + "; ".join(exc.problems)
+            result, problem = import_upload(import_people, form=form, actor=request.user)
             refused = result is not None and not result.report.committed
             if problem or (refused and not (result.report.dry_run and not result.report.fatal)):
                 status = 422
